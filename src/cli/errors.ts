@@ -1,0 +1,39 @@
+/**
+ * Exit codes live here and nowhere else (STYLE habit 6): 0 ok, 1 error, 2 changes pending.
+ */
+export const EXIT_OK = 0;
+export const EXIT_ERROR = 1;
+export const EXIT_CHANGES = 2;
+
+/** A mistake in how the command was called: the message says what to type instead. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+/** The command ran and found problems it has already reported (validation errors, failed changes). */
+export class ReportedFailure extends Error {
+  override name = "ReportedFailure";
+}
+
+export function exitCodeFor(error: unknown): number {
+  void error;
+  return EXIT_ERROR;
+}
+
+/** One line for a person: the message, then each `cause` that adds something. */
+export function describeError(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current !== undefined && depth < 5; depth++) {
+    if (current instanceof Error) {
+      if (!parts.some((part) => part.includes(current instanceof Error ? current.message : ""))) {
+        parts.push(current.message);
+      }
+      current = current.cause;
+    } else {
+      parts.push(typeof current === "string" ? current : JSON.stringify(current));
+      break;
+    }
+  }
+  return parts.join(": ");
+}

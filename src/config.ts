@@ -1,0 +1,146 @@
+import { readFileSync } from "node:fs";
+import { Secret } from "./secret.js";
+
+/**
+ * The only reader of `process.env` (STYLE). Names are DESIGN §9's; commands take what they need from here.
+ * Values are read when asked for, so a command that does not use a target never fails on its variables.
+ */
+export interface Config {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly port: number | undefined;
+  /** Every valid SCIM bearer token (rotation: several at once). */
+  scimTokens(): Secret[];
+  readonly github: GitHubConfig | undefined;
+  pulsar(): PulsarConnectionConfig | undefined;
+  nats(): NatsConnectionConfig | undefined;
+  natsAuth(): NatsAuthConfig;
+}
+
+export interface GitHubConfig {
+  readonly appId: string;
+  readonly policyRepo: string | undefined;
+  readonly baseBranch: string;
+  readonly policyDir: string;
+}
+
+export interface PulsarConnectionConfig {
+  readonly adminUrl: string;
+  readonly token: Secret | undefined;
+}
+
+export interface NatsConnectionConfig {
+  readonly url: string;
+  readonly creds: Secret | undefined;
+  readonly user: string | undefined;
+  readonly password: Secret | undefined;
+  readonly sysCreds: Secret | undefined;
+  readonly sysUser: string | undefined;
+  readonly sysPassword: Secret | undefined;
+}
+
+export interface NatsAuthConfig {
+  readonly issuerSeed: Secret | undefined;
+  readonly xkeySeed: Secret | undefined;
+  readonly oidcIssuer: string | undefined;
+  readonly oidcAudience: string | undefined;
+  readonly oidcJwksUrl: string | undefined;
+  readonly oidcUserClaim: string;
+  readonly jwtTtl: string;
+  readonly bucket: string | undefined;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
+  const get = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === "" ? undefined : value;
+  };
+  const secretFrom = (name: string, fileName?: string): Secret | undefined => {
+    const direct = get(name);
+    if (direct !== undefined) return new Secret(direct);
+    const path = fileName === undefined ? undefined : get(fileName);
+    if (path === undefined) return undefined;
+    try {
+      return new Secret(readFileSync(path, "utf8").trim());
+    } catch (error) {
+      throw new ConfigError(`${fileName} names ${path}, which cannot be read: check the path`, {
+        cause: error,
+      });
+    }
+  };
+  const credsFile = (name: string): Secret | undefined => {
+    const path = get(name);
+    if (path === undefined) return undefined;
+    try {
+      return new Secret(readFileSync(path, "utf8"));
+    } catch (error) {
+      throw new ConfigError(`${name} names ${path}, which cannot be read: check the path`, { cause: error });
+    }
+  };
+
+  const portText = get("PORT");
+  const port = portText === undefined ? undefined : Number(portText);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
+    throw new ConfigError(`PORT=${portText} is not a port number: use 0 (any free port) to 65535`);
+  }
+
+  const appId = get("APP_ID");
+  const hasKey = get("PRIVATE_KEY") !== undefined || get("PRIVATE_KEY_PATH") !== undefined;
+
+  return {
+    env,
+    port,
+    scimTokens() {
+      const raw = secretFrom("SCIM_TOKEN", "SCIM_TOKEN_FILE");
+      if (raw === undefined) return [];
+      return raw
+        .reveal()
+        .split(/[,\n]/)
+        .map((token) => token.trim())
+        .filter((token) => token !== "")
+        .map((token) => new Secret(token));
+    },
+    github:
+      appId !== undefined && hasKey
+        ? {
+            appId,
+            policyRepo: get("POLICY_REPO"),
+            baseBranch: get("POLICY_BASE_BRANCH") ?? "main",
+            policyDir: get("POLICY_DIR") ?? "policies",
+          }
+        : undefined,
+    pulsar() {
+      const adminUrl = get("PULSAR_ADMIN_URL");
+      if (adminUrl === undefined) return undefined;
+      return { adminUrl, token: secretFrom("PULSAR_TOKEN", "PULSAR_TOKEN_FILE") };
+    },
+    nats() {
+      const url = get("NATS_URL");
+      if (url === undefined) return undefined;
+      return {
+        url,
+        creds: credsFile("NATS_CREDS"),
+        user: get("NATS_USER"),
+        password: secretFrom("NATS_PASSWORD"),
+        sysCreds: credsFile("NATS_SYS_CREDS"),
+        sysUser: get("NATS_SYS_USER"),
+        sysPassword: secretFrom("NATS_SYS_PASSWORD"),
+      };
+    },
+    natsAuth() {
+      return {
+        issuerSeed: secretFrom("NATS_AUTH_ISSUER_SEED"),
+        xkeySeed: secretFrom("NATS_AUTH_XKEY_SEED"),
+        oidcIssuer: get("OIDC_ISSUER"),
+        oidcAudience: get("OIDC_AUDIENCE"),
+        oidcJwksUrl: get("OIDC_JWKS_URL"),
+        oidcUserClaim: get("OIDC_USER_CLAIM") ?? "preferred_username",
+        jwtTtl: get("NATS_AUTH_JWT_TTL") ?? "1h",
+        bucket: get("NATS_BUCKET"),
+      };
+    },
+  };
+}

@@ -1,0 +1,89 @@
+import { spawn } from "node:child_process";
+
+export class GitError extends Error {
+  override name = "GitError";
+}
+
+export interface GitOptions {
+  readonly cwd: string;
+  readonly input?: string | Buffer;
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** Runs one git command and resolves to its stdout. Rejects with git's own stderr, which names the fix. */
+export function git(args: readonly string[], options: GitOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("git", args, {
+      cwd: options.cwd,
+      env: { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C", ...options.env },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
+    child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
+    child.on("error", (error) =>
+      reject(new GitError(`could not run git: install git 2.39 or newer`, { cause: error })),
+    );
+    child.on("close", (code) => {
+      if (code === 0) resolve(Buffer.concat(out));
+      else {
+        const message = Buffer.concat(err).toString("utf8").trim();
+        reject(new GitError(`git ${args[0] ?? ""} failed (exit ${code}): ${message}`));
+      }
+    });
+    child.stdin.end(options.input);
+  });
+}
+
+export async function gitText(args: readonly string[], options: GitOptions): Promise<string> {
+  return (await git(args, options)).toString("utf8").trim();
+}
+
+/**
+ * Every file under `dir` at revision `rev`, keyed by path relative to `dir`. Two git processes whatever the
+ * number of files: `ls-tree` for the blob ids, one `cat-file --batch` for their contents.
+ */
+export async function readTreeFiles(repo: string, rev: string, dir: string): Promise<Map<string, string>> {
+  const prefix = dir === "" || dir === "." ? "" : `${dir.replace(/\/+$/, "")}/`;
+  const listing = await git(["ls-tree", "-r", "-z", "--full-tree", rev, "--", prefix === "" ? "." : prefix], {
+    cwd: repo,
+  });
+  const entries: { path: string; blob: string }[] = [];
+  for (const record of listing.toString("utf8").split("\0")) {
+    if (record === "") continue;
+    const tab = record.indexOf("\t");
+    const [, type, blob] = record.slice(0, tab).split(" ");
+    const path = record.slice(tab + 1);
+    if (type === "blob" && blob !== undefined && path.startsWith(prefix)) {
+      entries.push({ path: path.slice(prefix.length), blob });
+    }
+  }
+  const files = new Map<string, string>();
+  if (entries.length === 0) return files;
+  const batch = await git(["cat-file", "--batch"], {
+    cwd: repo,
+    input: entries.map((entry) => entry.blob).join("\n") + "\n",
+  });
+  let offset = 0;
+  for (const entry of entries) {
+    const headerEnd = batch.indexOf(0x0a, offset);
+    const header = batch.subarray(offset, headerEnd).toString("utf8");
+    const size = Number(header.split(" ")[2]);
+    if (!Number.isInteger(size))
+      throw new GitError(`unexpected cat-file output for ${entry.path}: ${header}`);
+    files.set(entry.path, batch.subarray(headerEnd + 1, headerEnd + 1 + size).toString("utf8"));
+    offset = headerEnd + 1 + size + 1;
+  }
+  return files;
+}
+
+/** The tree hash of `dir` at `rev` (what a saved plan records), or null when it does not exist there. */
+export async function treeHash(repo: string, rev: string, dir: string): Promise<string | null> {
+  try {
+    const spec = dir === "" || dir === "." ? `${rev}^{tree}` : `${rev}:${dir.replace(/\/+$/, "")}`;
+    return await gitText(["rev-parse", "--verify", "--quiet", spec], { cwd: repo });
+  } catch {
+    return null;
+  }
+}

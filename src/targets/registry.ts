@@ -1,0 +1,4 @@
+import type { AnyTarget } from "./target.js";
+
+/** Every target scim-gitops can plan and apply, in the order their plans are shown. */
+export const TARGETS: readonly AnyTarget[] = [];

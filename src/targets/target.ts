@@ -1,0 +1,28 @@
+import type { EffectiveAccess } from "../policy/effective-access.js";
+import type { Settings } from "../policy/model.js";
+import type { Config } from "../config.js";
+import type { TargetApplyResult, TargetName, TargetPlan } from "../plan/plan.js";
+
+/**
+ * One module per target, same small interface (STYLE habit 4): read actual, compare, apply. A new target
+ * is one folder under `targets/` and one line in `registry.ts`.
+ */
+export interface Target<Connection, Actual> {
+  readonly name: TargetName;
+  /** The connection the environment describes, or `undefined` when this target is not configured. */
+  connect(config: Config): Connection | undefined;
+  /** Whether the settings give this target anything to manage. */
+  isManaged(settings: Settings): boolean;
+  /** Read the actual state of the managed scope. */
+  readActual(connection: Connection, settings: Settings): Promise<Actual>;
+  /** Pure: compare desired with actual. */
+  plan(desired: EffectiveAccess, settings: Settings, actual: Actual): TargetPlan;
+  /** Perform a plan's changes, revocations first; keeps going past a failure and reports each result. */
+  apply(connection: Connection, plan: TargetPlan, settings: Settings): Promise<TargetApplyResult>;
+  /** Release sockets and timers. */
+  close?(connection: Connection): Promise<void>;
+}
+
+// Targets differ in their connection and state types; the registry erases them at this one boundary.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyTarget = Target<any, any>;
