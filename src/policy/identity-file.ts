@@ -1,5 +1,5 @@
-import { Document, Pair, Scalar, YAMLMap, YAMLSeq, isMap, isScalar, isSeq, parseDocument } from "yaml";
-import type { ToStringOptions } from "yaml";
+import { Document, Pair, Scalar, YAMLSeq, isMap, isScalar, isSeq, parseDocument } from "yaml";
+import type { ToStringOptions, YAMLMap } from "yaml";
 
 /** What SCIM owns in a user file (DESIGN §3). `formerUserNames` is kept by the editor itself. */
 export interface UserFileFields {
