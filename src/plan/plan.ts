@@ -63,4 +63,9 @@ export interface TargetApplyResult {
   readonly results: readonly ChangeResult[];
   /** Follow-up facts for the summary: namespaces unloaded, live connections closed, and so on. */
   readonly evidence: readonly string[];
+  /**
+   * Follow-up steps that failed although every change went through (an unload, a connection kick): the
+   * apply then counts as failed too. Absent means none.
+   */
+  readonly incomplete?: readonly string[];
 }

@@ -1,0 +1,99 @@
+import type { EffectiveAccess, Provenance, PulsarGrant } from "../../policy/effective-access.js";
+import type { PulsarSettings } from "../../policy/model.js";
+import type { PulsarActual } from "./actual-state.js";
+import { isManagedNamespace, isManagedTenant, namespaceOfTopic } from "./scope.js";
+
+export interface Want {
+  readonly actions: readonly string[];
+  readonly because: readonly Provenance[];
+}
+
+/** What the policy wants inside the managed scope, per level, keyed like the actual state. */
+export interface PulsarDesired {
+  readonly namespaces: Map<string, Map<string, Want>>;
+  readonly topics: Map<string, Map<string, Want>>;
+  readonly tenantAdmins: Map<string, Map<string, Want>>;
+  readonly notices: string[];
+}
+
+export function selectDesired(
+  desired: EffectiveAccess,
+  settings: PulsarSettings,
+  actual: PulsarActual,
+): PulsarDesired {
+  const result: PulsarDesired = {
+    namespaces: new Map(),
+    topics: new Map(),
+    tenantAdmins: new Map(),
+    notices: [],
+  };
+  const outOfScope = new Set<string>();
+  const absent = new Set<string>();
+  const protectedWanted = new Set<string>();
+  const protectedRoles = new Set(settings.protectedPrincipals);
+
+  const place = (
+    level: Map<string, Map<string, Want>>,
+    key: string,
+    principal: string,
+    grant: PulsarGrant,
+  ): void => {
+    const roles = level.get(key) ?? new Map<string, Want>();
+    roles.set(principal, { actions: [...grant.actions].sort(), because: grant.because });
+    level.set(key, roles);
+  };
+
+  for (const principal of [...desired.pulsar.keys()].sort()) {
+    const access = desired.pulsar.get(principal);
+    if (access === undefined) continue;
+    if (protectedRoles.has(principal)) {
+      protectedWanted.add(principal);
+      continue;
+    }
+    for (const grant of access.grants) {
+      const { kind, name } = grant.resource;
+      if (kind === "tenant") {
+        if (!isManagedTenant(settings, name)) outOfScope.add(`tenant ${name}`);
+        else if (actual.tenants[name] === undefined) absent.add(`tenant ${name}`);
+        else place(result.tenantAdmins, name, principal, grant);
+        continue;
+      }
+      const namespace = kind === "namespace" ? name : namespaceOfTopic(name);
+      if (namespace === undefined || !isManagedNamespace(settings, namespace))
+        outOfScope.add(`${kind} ${name}`);
+      else if (actual.namespaces[namespace] === undefined) absent.add(`namespace ${namespace}`);
+      else if (grant.actions.length > 0)
+        place(kind === "namespace" ? result.namespaces : result.topics, name, principal, grant);
+    }
+  }
+
+  for (const resource of [...outOfScope].sort()) {
+    result.notices.push(
+      `outside the managed scope: the policy grants on ${resource}, which settings.yaml pulsar.manage does not list; nothing is written there`,
+    );
+  }
+  for (const resource of [...absent].sort()) {
+    result.notices.push(
+      `missing: ${resource} does not exist on the cluster; create it, then apply again to write its grants`,
+    );
+  }
+  for (const principal of [...protectedWanted].sort()) {
+    result.notices.push(
+      `protected: ${principal} is in pulsar.protectedPrincipals, so bindings cannot grant it anything; remove the binding`,
+    );
+  }
+  return result;
+}
+
+/** For a reviewer: which binding and role want this grant, and where the role entry is written. */
+export function describeProvenance(because: readonly Provenance[]): string {
+  if (because.length === 0) return "wanted by the policy";
+  const shown = because
+    .slice(0, 3)
+    .map(
+      (item) =>
+        `${item.subject} → ${item.role} (${item.roleEntry.file}:${item.roleEntry.line}:${item.roleEntry.col})`,
+    );
+  const more = because.length > 3 ? `; +${because.length - 3} more` : "";
+  return `${shown.join("; ")}${more}`;
+}

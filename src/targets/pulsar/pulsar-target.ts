@@ -1,0 +1,29 @@
+import type { Target } from "../target.js";
+import { PulsarAdminClient } from "./admin-client.js";
+import type { PulsarActual } from "./actual-state.js";
+import { applyPulsarPlan } from "./apply-pulsar.js";
+import { planPulsar } from "./plan-pulsar.js";
+import { readPulsarActual } from "./read-actual.js";
+
+/** Pulsar namespaces, topics and tenant admins over the admin REST API (DESIGN §6, Pulsar). */
+export const pulsarTarget: Target<PulsarAdminClient, PulsarActual> = {
+  name: "pulsar",
+  connect(config) {
+    const pulsar = config.pulsar();
+    return pulsar === undefined
+      ? undefined
+      : new PulsarAdminClient({ adminUrl: pulsar.adminUrl, token: pulsar.token });
+  },
+  isManaged(settings) {
+    const manage = settings.pulsar?.manage;
+    return manage !== undefined && manage.tenants.length + manage.namespaces.length > 0;
+  },
+  readActual(client, settings) {
+    if (settings.pulsar === undefined) return Promise.resolve({ namespaces: {}, tenants: {}, missing: [] });
+    return readPulsarActual(client, settings.pulsar);
+  },
+  plan: planPulsar,
+  apply(client, plan) {
+    return applyPulsarPlan(client, plan);
+  },
+};
