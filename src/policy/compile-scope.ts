@@ -1,0 +1,33 @@
+import type { NatsSettings, PulsarRoleEntry, PulsarSettings } from "./model.js";
+
+/**
+ * Whether a Pulsar role entry lies inside the namespaces scim-gitops manages. Entries outside it are
+ * ignored by compile (validation reports them), so apply can never touch anything it does not own.
+ */
+export function isPulsarEntryManaged(entry: PulsarRoleEntry, settings: PulsarSettings): boolean {
+  switch (entry.kind) {
+    case "tenantAdmin":
+      return settings.manage.tenants.includes(entry.tenant);
+    case "namespace":
+      return isNamespaceManaged(entry.namespace, settings);
+    case "topic": {
+      const namespace = topicNamespace(entry.topic);
+      return namespace !== undefined && isNamespaceManaged(namespace, settings);
+    }
+  }
+}
+
+export function isNatsAccountManaged(account: string, settings: NatsSettings): boolean {
+  return settings.manage.accounts.includes(account);
+}
+
+export function isNamespaceManaged(namespace: string, settings: PulsarSettings): boolean {
+  const tenant = namespace.split("/")[0] ?? "";
+  return settings.manage.tenants.includes(tenant) || settings.manage.namespaces.includes(namespace);
+}
+
+/** `persistent://acme/payments/ledger` → `acme/payments`; undefined for anything not of that form. */
+export function topicNamespace(topic: string): string | undefined {
+  const match = /^(?:persistent|non-persistent):\/\/([^/]+)\/([^/]+)\/.+$/.exec(topic);
+  return match === null ? undefined : `${match[1]}/${match[2]}`;
+}
