@@ -93,7 +93,9 @@ function compareLevel(
     if (sameSet(before, after)) continue;
     const narrows = before.some((action) => !after.includes(action));
     if (context.settings.protectedPrincipals.includes(role)) {
-      if (narrows) push(context.protectedKept, role, resource);
+      // Only worth a word when the policy would otherwise have taken something away.
+      const known = context.owners.has(role) || context.desired.retired.pulsar.has(role) || context.settings.prune;
+      if (narrows && known) push(context.protectedKept, role, resource);
       continue;
     }
     let reason: string;

@@ -1,0 +1,87 @@
+import type {
+  EffectiveAccess,
+  Person,
+  PrincipalAccess,
+  PulsarGrant,
+  PulsarResource,
+} from "../../../src/policy/effective-access.js";
+import type { Settings } from "../../../src/policy/model.js";
+
+/** In-memory builders for the pure core's inputs (STYLE habit 9: no mocks). */
+
+export function pulsarSettings(overrides: Partial<NonNullable<Settings["pulsar"]>> = {}): Settings {
+  return {
+    version: 1,
+    pulsar: {
+      principal: "{userName}",
+      manage: { tenants: ["acme"], namespaces: ["shared/events"] },
+      protectedPrincipals: ["admin"],
+      unloadOnRevoke: true,
+      prune: false,
+      ...overrides,
+    },
+    guards: { maxRevocations: { percent: 25 }, minRevocations: 5 },
+    emergency: { triggers: ["deactivated", "deleted"], merge: "direct" },
+    at: { file: "settings.yaml", line: 1, col: 1 },
+  };
+}
+
+export interface PersonSpec {
+  readonly userName: string;
+  readonly active?: boolean;
+  readonly deleted?: string;
+  /** `ns:acme/payments=produce,consume`, `topic:persistent://acme/payments/ledger=consume`, `tenant:acme`. */
+  readonly grants?: readonly string[];
+}
+
+export function accessOf(
+  people: readonly PersonSpec[],
+  extraRetired: readonly string[] = [],
+): EffectiveAccess {
+  const byId = new Map<string, Person>();
+  const pulsar = new Map<string, PrincipalAccess<PulsarGrant>>();
+  const retired = new Set<string>(extraRetired);
+  for (const [index, spec] of people.entries()) {
+    const id = `id-${index}`;
+    const active = spec.active ?? true;
+    byId.set(id, {
+      id,
+      userName: spec.userName,
+      active,
+      ...(spec.deleted === undefined ? {} : { deleted: spec.deleted }),
+      principals: { pulsar: spec.userName, nats: spec.userName },
+    });
+    if (!active || spec.deleted !== undefined) {
+      retired.add(spec.userName);
+      continue;
+    }
+    const grants = (spec.grants ?? []).map(parseGrant);
+    if (grants.length > 0) pulsar.set(spec.userName, { personId: id, grants });
+  }
+  return {
+    people: byId,
+    pulsar: new Map([...pulsar].sort(([a], [b]) => a.localeCompare(b))),
+    nats: new Map(),
+    retired: { pulsar: retired, nats: new Set() },
+  };
+}
+
+function parseGrant(text: string): PulsarGrant {
+  const [kindAndName = "", actionList = ""] = text.split("=");
+  const colon = kindAndName.indexOf(":");
+  const kind = kindAndName.slice(0, colon);
+  const name = kindAndName.slice(colon + 1);
+  const resource: PulsarResource =
+    kind === "ns"
+      ? { kind: "namespace", name }
+      : kind === "topic"
+        ? { kind: "topic", name }
+        : { kind: "tenant", name };
+  const actions = actionList === "" ? [] : (actionList.split(",").sort() as PulsarGrant["actions"]);
+  const at = { file: "access/team.yaml", line: 3, col: 7 };
+  return {
+    resource,
+    actions,
+    because: [{ subject: "group:engineers", binding: at, role: "writer", roleEntry: at }],
+  };
+}
