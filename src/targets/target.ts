@@ -9,6 +9,8 @@ import type { TargetApplyResult, TargetName, TargetPlan } from "../plan/plan.js"
  */
 export interface Target<Connection, Actual> {
   readonly name: TargetName;
+  /** What to set when the target is not configured, e.g. `set PULSAR_ADMIN_URL and PULSAR_TOKEN`. */
+  readonly connectionHint?: string;
   /** The connection the environment describes, or `undefined` when this target is not configured. */
   connect(config: Config): Connection | undefined;
   /** Whether the settings give this target anything to manage. */

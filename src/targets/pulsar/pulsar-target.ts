@@ -8,6 +8,7 @@ import { readPulsarActual } from "./read-actual.js";
 /** Pulsar namespaces, topics and tenant admins over the admin REST API (DESIGN §6, Pulsar). */
 export const pulsarTarget: Target<PulsarAdminClient, PulsarActual> = {
   name: "pulsar",
+  connectionHint: "set PULSAR_ADMIN_URL and PULSAR_TOKEN (or PULSAR_TOKEN_FILE) to a superuser token",
   connect(config) {
     const pulsar = config.pulsar();
     return pulsar === undefined
