@@ -1,0 +1,119 @@
+/**
+ * GET list and POST /.search: filter, sort and page the ledger's resources. Paging is ours, not scimmy's:
+ * `startIndex` past the end gives an empty page (scimmy returns the first page, defect 2), integers stay
+ * JSON numbers, and the order is the ledger's creation order unless `sortBy` is given.
+ */
+import type { IdentityLedger, ScimResource } from "../ledger/ledger.js";
+import { resolveAttributePath } from "./attribute-path.js";
+import { ScimError } from "./errors.js";
+import { matchesFilter, pinnedName } from "./filter-match.js";
+import { parseFilter } from "./filter-parse.js";
+import { isObject, textOf } from "./normalise.js";
+import type { ResourceSchema } from "./schemas.js";
+
+export const MAX_RESULTS = 1000;
+
+export interface ListQuery {
+  readonly filter: string | undefined;
+  readonly sortBy: string | undefined;
+  readonly descending: boolean;
+  readonly startIndex: number;
+  readonly count: number;
+}
+
+export interface ListPage {
+  readonly totalResults: number;
+  readonly startIndex: number;
+  readonly resources: readonly ScimResource[];
+}
+
+function integer(value: unknown): number | undefined {
+  if (value === undefined || value === null || value === "") return undefined;
+  const number = typeof value === "number" ? value : Number(textOf(value).trim());
+  if (!Number.isFinite(number)) {
+    throw new ScimError(
+      400,
+      `"${textOf(value)}" is not a number; startIndex and count take integers`,
+      "invalidValue",
+    );
+  }
+  return Math.trunc(number);
+}
+
+/** From query parameters or a SearchRequest body; RFC 7644 §3.4.2.4 clamps rather than refuses. */
+export function readListQuery(source: Record<string, unknown>): ListQuery {
+  const text = (key: string): string | undefined => {
+    const value = source[key];
+    return typeof value === "string" && value.trim() !== "" ? value : undefined;
+  };
+  const startIndex = Math.max(1, integer(source.startIndex) ?? 1);
+  const count = Math.min(MAX_RESULTS, Math.max(0, integer(source.count) ?? MAX_RESULTS));
+  return {
+    filter: text("filter"),
+    sortBy: text("sortBy"),
+    descending: text("sortOrder")?.toLowerCase() === "descending",
+    startIndex,
+    count,
+  };
+}
+
+function sortKey(
+  resource: ScimResource,
+  schema: ResourceSchema,
+  sortBy: string,
+): string | number | undefined {
+  const path = resolveAttributePath(schema, sortBy);
+  if (path === undefined) return undefined;
+  const container = path.extension === undefined ? resource : resource[path.extension];
+  if (!isObject(container)) return undefined;
+  let value = container[path.attribute.name];
+  if (Array.isArray(value)) {
+    value = value.find((entry) => isObject(entry) && entry.primary === true) ?? value[0];
+  }
+  if (isObject(value)) value = value[path.sub?.name ?? "value"];
+  if (typeof value === "number") return value;
+  if (value === undefined || value === null) return undefined;
+  const info = path.sub ?? path.attribute;
+  return info.caseExact ? textOf(value) : textOf(value).toLowerCase();
+}
+
+function sorted(
+  resources: readonly ScimResource[],
+  schema: ResourceSchema,
+  query: ListQuery,
+): readonly ScimResource[] {
+  if (query.sortBy === undefined) return resources;
+  if (resolveAttributePath(schema, query.sortBy) === undefined) {
+    throw new ScimError(400, `Cannot sort by unknown attribute "${query.sortBy}"`, "invalidValue");
+  }
+  const keyed = resources.map((resource) => ({ resource, key: sortKey(resource, schema, query.sortBy!) }));
+  const direction = query.descending ? -1 : 1;
+  keyed.sort((a, b) => {
+    if (a.key === b.key) return 0;
+    if (a.key === undefined) return 1;
+    if (b.key === undefined) return -1;
+    return (a.key < b.key ? -1 : 1) * direction;
+  });
+  return keyed.map((entry) => entry.resource);
+}
+
+export function listResources(ledger: IdentityLedger, schema: ResourceSchema, query: ListQuery): ListPage {
+  let matched: readonly ScimResource[];
+  if (query.filter === undefined) {
+    matched = ledger.list(schema.type);
+  } else {
+    const filter = parseFilter(schema, query.filter);
+    const name = pinnedName(filter, schema.type === "User" ? "userName" : "displayName");
+    const candidates = name === undefined ? ledger.list(schema.type) : [ledger.findByName(schema.type, name)];
+    matched = candidates.filter(
+      (resource): resource is ScimResource => resource !== undefined && matchesFilter(filter, resource),
+    );
+  }
+  const ordered = sorted(matched, schema, query);
+  const start = query.startIndex - 1;
+  return {
+    totalResults: ordered.length,
+    startIndex: query.startIndex,
+    resources: ordered.slice(start, start + query.count),
+  };
+}

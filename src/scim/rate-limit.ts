@@ -1,0 +1,34 @@
+/** A token bucket in front of everything: past the burst, requests get 429 with `Retry-After`. */
+export interface RateLimit {
+  readonly perSecond: number;
+  readonly burst: number;
+}
+
+export class TokenBucket {
+  readonly #limit: RateLimit;
+  readonly #now: () => number;
+  #tokens: number;
+  #last: number;
+
+  constructor(limit: RateLimit, now: () => number = () => performance.now()) {
+    this.#limit = limit;
+    this.#now = now;
+    this.#tokens = limit.burst;
+    this.#last = now();
+  }
+
+  /** Takes one token; returns 0 when allowed, else the seconds to wait before one is free. */
+  take(): number {
+    const now = this.#now();
+    this.#tokens = Math.min(
+      this.#limit.burst,
+      this.#tokens + ((now - this.#last) / 1000) * this.#limit.perSecond,
+    );
+    this.#last = now;
+    if (this.#tokens >= 1) {
+      this.#tokens -= 1;
+      return 0;
+    }
+    return Math.max(1, Math.ceil((1 - this.#tokens) / this.#limit.perSecond));
+  }
+}
