@@ -1,0 +1,69 @@
+import { renderPrincipal } from "../principal.js";
+import type { UserIdentity } from "../model.js";
+import type { RuleInput } from "./rule-input.js";
+
+interface Protection {
+  readonly target: "pulsar" | "nats";
+  readonly template: string;
+  readonly principals: ReadonlySet<string>;
+}
+
+/**
+ * Protected principals are never granted by bindings and never revoked. A direct user binding to one is an
+ * error: its author wrote a grant that can never happen. A protected person reached through a group is a
+ * warning: group membership is the IdP's, and failing every sync PR because of it would block them all.
+ */
+export function checkProtectedPrincipals(input: RuleInput): void {
+  const { pulsar, nats } = input.policy.settings;
+  const protections: Protection[] = [];
+  if (pulsar !== undefined && pulsar.protectedPrincipals.length > 0) {
+    protections.push({
+      target: "pulsar",
+      template: pulsar.principal,
+      principals: new Set(pulsar.protectedPrincipals),
+    });
+  }
+  if (nats !== undefined && nats.protectedPrincipals.length > 0) {
+    protections.push({
+      target: "nats",
+      template: nats.principal,
+      principals: new Set(nats.protectedPrincipals),
+    });
+  }
+  if (protections.length === 0) return;
+  const users = new Map<string, UserIdentity>();
+  for (const user of input.policy.users) users.set(user.userName.toLowerCase(), user);
+  const groups = new Map(input.policy.groups.map((group) => [group.displayName.toLowerCase(), group]));
+
+  const protectedAs = (userName: string): string[] => {
+    const user = users.get(userName.toLowerCase()) ?? { userName, id: "", emails: [] };
+    return protections.flatMap((protection) => {
+      const principal = renderPrincipal(protection.template, user);
+      return principal !== undefined && protection.principals.has(principal)
+        ? [`${principal} on ${protection.target}`]
+        : [];
+    });
+  };
+
+  for (const source of input.bindings) {
+    const { kind, name } = source.binding.subject;
+    if (kind === "user") {
+      const hits = protectedAs(name);
+      if (hits.length > 0) {
+        source.report.error(
+          source.subjectOffset,
+          `user \`${name}\` is the protected principal ${hits.join(" and ")}, which bindings never grant to; remove this binding, or remove the principal from \`protectedPrincipals\` in settings.yaml`,
+        );
+      }
+      continue;
+    }
+    const members = groups.get(name.toLowerCase())?.members ?? [];
+    const hits = members.flatMap((member) => protectedAs(member));
+    if (hits.length > 0) {
+      source.report.warning(
+        source.subjectOffset,
+        `group \`${name}\` includes the protected principal ${hits.join(", ")}; this binding grants them nothing and they keep the access they have outside scim-gitops`,
+      );
+    }
+  }
+}

@@ -1,0 +1,36 @@
+import { boolean, list, object, string } from "./decoder.js";
+
+/**
+ * Identity files are the bot's, rendered from the IdP's view. People may add fields of their own, which the
+ * bot keeps, so unknown keys are accepted here and only here.
+ */
+export const userSchema = object(
+  {
+    id: { decoder: string({ description: "SCIM id." }), required: true },
+    externalId: { decoder: string({ description: "The IdP's own id." }) },
+    userName: {
+      decoder: string({ description: "SCIM userName: what bindings and groups name." }),
+      required: true,
+    },
+    displayName: { decoder: string() },
+    active: { decoder: boolean("Inactive users have no access."), required: true },
+    emails: { decoder: list(string(), { description: "Addresses, primary first." }) },
+    formerUserNames: {
+      decoder: list(string(), {
+        description: "Names this person had before a rename; revoked like a leaver's.",
+      }),
+    },
+    deleted: { decoder: string({ description: "When the IdP deleted the user: the file is a tombstone." }) },
+  },
+  { noun: "a user file", additionalKeys: "keep", description: "A SCIM user, written by scim-gitops." },
+);
+
+export const groupSchema = object(
+  {
+    id: { decoder: string({ description: "SCIM id." }), required: true },
+    externalId: { decoder: string({ description: "The IdP's own id." }) },
+    displayName: { decoder: string({ description: "What bindings name." }), required: true },
+    members: { decoder: list(string(), { description: "Members' userNames, sorted." }) },
+  },
+  { noun: "a group file", additionalKeys: "keep", description: "A SCIM group, written by scim-gitops." },
+);
