@@ -6,6 +6,7 @@ import {
   USER_URN,
   oktaUser,
   patchOf,
+  pluck,
   startScim,
   type TestScim,
 } from "./support/scim-server.js";
@@ -56,7 +57,7 @@ describe("Okta user assignment", () => {
       "/Users",
       oktaUser("pw.holder@example.com", { password: "s3cr3t-P@ss" }),
     );
-    const stored = scim.ledger.get("User", created.body.id);
+    const stored = scim.ledger.get("User", created.body.id as string);
     expect(JSON.stringify(stored)).not.toContain("s3cr3t-P@ss");
     const fetched = await scim.call("GET", `/Users/${created.body.id}`);
     expect(fetched.text).not.toContain("s3cr3t-P@ss");
@@ -119,16 +120,14 @@ describe("Okta import paging", () => {
         expect(page.body.totalResults).toBe(230);
         expect(page.body.startIndex).toBe(start);
         expect(typeof page.body.itemsPerPage).toBe("number");
-        seen.push(...page.body.Resources.map((user: { userName: string }) => user.userName));
+        seen.push(...(pluck(page.body.Resources, "userName") as string[]));
       }
       expect(seen).toHaveLength(230);
       expect(new Set(seen).size).toBe(230);
       expect(seen[0]).toBe("import.0@example.com");
       expect(seen[229]).toBe("import.229@example.com");
       const again = await fresh.call("GET", "/Users?startIndex=101&count=100");
-      expect(again.body.Resources.map((user: { userName: string }) => user.userName)).toEqual(
-        seen.slice(100, 200),
-      );
+      expect(pluck(again.body.Resources, "userName")).toEqual(seen.slice(100, 200));
       const beyond = await fresh.call("GET", "/Users?startIndex=301&count=100");
       expect(beyond.body).toMatchObject({
         totalResults: 230,
@@ -190,7 +189,7 @@ describe("Okta group push", () => {
     );
     expect(remove.status).toBe(204);
     group = (await scim.call("GET", `/Groups/${id}`)).body;
-    expect(group.members.map((m: { value: string }) => m.value)).toEqual([bob.id]);
+    expect(pluck(group.members, "value")).toEqual([bob.id]);
     expect((await scim.call("GET", `/Users/${alice.id}`)).body.groups).toBeUndefined();
 
     const replace = await scim.call(

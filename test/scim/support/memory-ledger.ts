@@ -71,6 +71,6 @@ export function openMemoryLedger(): IdentityLedger {
     get lastSeq() {
       return seq;
     },
-    close: async () => undefined,
+    close: () => Promise.resolve(),
   };
 }

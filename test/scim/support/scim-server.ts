@@ -27,9 +27,9 @@ export interface TestScim {
   close(): Promise<void>;
 }
 
-export async function openTestLedger(dir: string): Promise<IdentityLedger> {
+export function openTestLedger(dir: string): Promise<IdentityLedger> {
   void dir;
-  return openMemoryLedger();
+  return Promise.resolve(openMemoryLedger());
 }
 
 export async function startScim(options: Partial<ScimHandlerOptions> = {}): Promise<TestScim> {
@@ -107,4 +107,9 @@ export function oktaUser(userName: string, extra: Record<string, unknown> = {}):
 
 export function patchOf(...operations: Record<string, unknown>[]): Record<string, unknown> {
   return { schemas: [PATCH_URN], Operations: operations };
+}
+
+/** One field of every entry of a SCIM list (`Resources`, `members`, `emails`). */
+export function pluck(list: unknown, key: string): unknown[] {
+  return (list as Record<string, unknown>[]).map((entry) => entry[key]);
 }
