@@ -40,13 +40,15 @@ export function diffNatsGrants(
   before: readonly NatsGrant[],
   after: readonly NatsGrant[],
 ): AccessChange[] {
-  const allows = (grant: NatsGrant | undefined): readonly string[] => {
+  // `access` stands for reaching the account at all; it only comes and goes with the account itself, since
+  // an empty allow list next to other entries of the account allows nothing more.
+  const allows = (grant: NatsGrant | undefined, other: NatsGrant | undefined): readonly string[] => {
     if (grant === undefined) return [];
     const subjects = [
       ...grant.publish.allow.map((subject) => `publish ${subject}`),
       ...grant.subscribe.allow.map((subject) => `subscribe ${subject}`),
     ];
-    return subjects.length > 0 ? subjects : ["access"];
+    return subjects.length > 0 || other !== undefined ? subjects : ["access"];
   };
   const denies = (grant: NatsGrant | undefined): readonly string[] =>
     grant === undefined
@@ -63,8 +65,8 @@ export function diffNatsGrants(
       target: "nats",
       principal,
       resource: { kind: "account", name: account },
-      gained: minus(allows(now), allows(old)),
-      lost: minus(allows(old), allows(now)),
+      gained: minus(allows(now, old), allows(old, now)),
+      lost: minus(allows(old, now), allows(now, old)),
       denyAdded: both ? minus(denies(now), denies(old)) : [],
       denyLifted: both ? minus(denies(old), denies(now)) : [],
       old: old?.because ?? [],
