@@ -70,7 +70,7 @@ function changeTable(target: TargetPlan): string[] {
     .slice(0, MARKDOWN_ROWS_PER_TARGET)
     .map(
       (change: PlannedChange) =>
-        `| ${SYMBOL[change.action]} ${change.action} | \`${escape(change.principal)}\` | ${escape(change.resource)} | ${escape(showValue(change.before))} | ${escape(showValue(change.after))} | ${escape(change.reason)} |`,
+        `| ${SYMBOL[change.action]} ${change.action} | ${code(change.principal)} | ${escape(change.resource)} | ${escape(showValue(change.before))} | ${escape(showValue(change.after))} | ${escape(change.reason)} |`,
     );
   const hidden = target.changes.length - rows.length;
   return [
@@ -89,6 +89,11 @@ function summaryLine(plan: Plan): string {
   if (plan.targets.length === 0) return "Nothing to plan: no target is configured and managed.";
   if (all.length === 0) return "No changes: the targets match the policy.";
   return `Plan: ${describeCounts(countActions(all))}.`;
+}
+
+/** A code span shows its content literally, so it needs no escaping, only no backticks or pipes. */
+function code(text: string): string {
+  return `\`${text.replace(/[`|]/g, "'")}\``;
 }
 
 /** Keeps a value inside its table cell and stops it from being read as markup. */

@@ -16,8 +16,8 @@ export interface FakePulsarFaults {
   conflictNextWrites(count: number): void;
   /** The next N requests to the primary answer 307 to the same path on the secondary port. */
   redirectNext(count: number): void;
-  /** The next N requests answer 500 with a `text/plain` stack trace. */
-  serverErrorNext(count: number): void;
+  /** The next N requests (or only writes) answer 500 with a `text/plain` stack trace. */
+  serverErrorNext(count: number, only?: "writes"): void;
   /** The next N requests answer 401 with the servlet container's HTML page. */
   htmlUnauthorizedNext(count: number): void;
   /** Added to every request. */
@@ -51,11 +51,14 @@ const TEXT_500 =
 export async function startFakePulsarAdmin(options: FakePulsarOptions): Promise<FakePulsarAdmin> {
   const state = new FakePulsarState();
   const log: FakeRequestRecord[] = [];
-  const counters = { conflict: 0, redirect: 0, error500: 0, html401: 0 };
+  const counters = { conflict: 0, redirect: 0, error500: 0, error500WritesOnly: false, html401: 0 };
   const faults: FakePulsarFaults = {
     conflictNextWrites: (count) => void (counters.conflict = count),
     redirectNext: (count) => void (counters.redirect = count),
-    serverErrorNext: (count) => void (counters.error500 = count),
+    serverErrorNext: (count, only) => {
+      counters.error500 = count;
+      counters.error500WritesOnly = only === "writes";
+    },
     htmlUnauthorizedNext: (count) => void (counters.html401 = count),
     latencyMs: 0,
   };
@@ -78,7 +81,7 @@ export async function startFakePulsarAdmin(options: FakePulsarOptions): Promise<
           counters.html401--,
           { status: 401, text: HTML_401, contentType: "text/html;charset=iso-8859-1" }
         );
-      if (counters.error500 > 0)
+      if (counters.error500 > 0 && (method !== "GET" || !counters.error500WritesOnly))
         return (counters.error500--, { status: 500, text: TEXT_500, contentType: "text/plain" });
       if (which === "primary" && counters.redirect > 0)
         return (counters.redirect--, { status: 307, text: "" });

@@ -1,0 +1,105 @@
+import { resolve } from "node:path";
+import type { CommandContext } from "./command.js";
+import { ReportedFailure, UsageError } from "./errors.js";
+import { readPolicyDir } from "../repos/policy-files.js";
+import { formatDiagnostic, hasErrors, loadPolicy } from "../policy/load.js";
+import { compilePolicy } from "../policy/compile.js";
+import type { Settings } from "../policy/model.js";
+import type { Plan, TargetName, TargetPlan } from "../plan/plan.js";
+import { hashPolicyTree } from "../plan/policy-tree.js";
+import { findGuardViolations, type GuardFinding } from "../plan/guards.js";
+import { TARGETS } from "../targets/registry.js";
+import type { AnyTarget } from "../targets/target.js";
+
+export interface OpenTarget {
+  readonly target: AnyTarget;
+  readonly connection: unknown;
+}
+
+/** Everything plan and apply share: the policy, a fresh plan over the selected targets, their connections. */
+export interface PlanSession {
+  readonly plan: Plan;
+  readonly settings: Settings;
+  readonly guards: readonly GuardFinding[];
+  readonly targets: ReadonlyMap<TargetName, OpenTarget>;
+  close(): Promise<void>;
+}
+
+export interface SessionOptions {
+  readonly policies: string | undefined;
+  readonly targets: readonly string[];
+}
+
+/**
+ * Reads and validates the policy, picks the targets (every configured one by default, an error when a named
+ * one is not configured), reads each one's actual state and plans it. Validation errors refuse.
+ */
+export async function openPlanSession(
+  context: CommandContext,
+  options: SessionOptions,
+): Promise<PlanSession> {
+  const known = TARGETS.map((target) => target.name as string);
+  for (const name of options.targets) {
+    if (!known.includes(name))
+      throw new UsageError(`--target ${name} is not known: use ${known.join(" or ")}`);
+  }
+  const display = options.policies ?? "policies";
+  const dir = resolve(context.cwd, display);
+  let files: Map<string, string>;
+  try {
+    files = await readPolicyDir(dir);
+  } catch (error) {
+    throw new UsageError(`cannot read the policy directory ${dir}: pass --policies DIR`, { cause: error });
+  }
+  const now = context.now();
+  const { policy, diagnostics } = loadPolicy(files, { dir: display, now });
+  for (const diagnostic of diagnostics) context.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
+  if (hasErrors(diagnostics)) {
+    context.stderr.write(
+      "The policy has errors: nothing was planned. Fix them (scim-gitops validate), then run again.\n",
+    );
+    throw new ReportedFailure("policy has validation errors");
+  }
+  const desired = compilePolicy(policy, now);
+  const settings = policy.settings;
+
+  const open = new Map<TargetName, OpenTarget>();
+  const close = async (): Promise<void> => {
+    await Promise.all(
+      [...open.values()].map(async ({ target, connection }) => {
+        await target.close?.(connection);
+      }),
+    );
+  };
+  const plans: TargetPlan[] = [];
+  try {
+    for (const target of TARGETS) {
+      const named = options.targets.includes(target.name);
+      if (options.targets.length > 0 && !named) continue;
+      const connection: unknown = target.connect(context.config);
+      const hint = target.connectionHint ?? "see the README for its environment variables";
+      if (connection === undefined) {
+        if (named) throw new UsageError(`--target ${target.name} is not configured: ${hint}`);
+        context.stderr.write(`note: skipping ${target.name}: not configured (${hint})\n`);
+        continue;
+      }
+      open.set(target.name, { target, connection });
+      if (!target.isManaged(settings)) {
+        context.stderr.write(`note: skipping ${target.name}: settings.yaml gives it nothing to manage\n`);
+        continue;
+      }
+      const actual: unknown = await target.readActual(connection, settings);
+      plans.push(target.plan(desired, settings, actual));
+    }
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const plan: Plan = {
+    formatVersion: 1,
+    policyTree: hashPolicyTree(files),
+    createdAt: now.toISOString(),
+    targets: plans,
+  };
+  return { plan, settings, guards: findGuardViolations(plan, settings), targets: open, close };
+}

@@ -1,0 +1,188 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Plan, PlannedChange } from "../../src/plan/plan.js";
+import type { FakePulsarAdmin } from "../fakes/pulsar-admin/server.js";
+import { startFake } from "../targets/pulsar/fixture.js";
+import { POLICY_FILES, removeDir, runCli, seedForPolicy, writePolicy } from "../plan/cli-fixture.js";
+
+let fake: FakePulsarAdmin;
+let root: string;
+beforeEach(async () => {
+  fake = await startFake();
+  seedForPolicy(fake);
+  root = await writePolicy();
+});
+afterEach(async () => {
+  await fake.close();
+  await removeDir(root);
+});
+
+const EXPECTED_AFTER = {
+  "acme/orders": {
+    namespace: {},
+    topics: {
+      "persistent://acme/orders/audit": { "alice@example.com": ["consume"], "bob@example.com": ["consume"] },
+    },
+  },
+  "acme/payments": {
+    namespace: {
+      "alice@example.com": ["consume", "produce"],
+      "app-billing": ["produce"],
+      "bob@example.com": ["consume", "produce"],
+    },
+    topics: {},
+  },
+  "shared/events": {
+    namespace: { admin: ["consume", "produce"], "carol@example.com": ["consume"] },
+    topics: {},
+  },
+};
+
+describe("scim-gitops apply", () => {
+  it("applies revocations first, unloads after the deprovisioning, and a second apply writes nothing", async () => {
+    const run = await runCli(["apply"], { cwd: root, fake });
+    expect(run.code).toBe(0);
+    expect(fake.state.snapshot().namespaces).toEqual(EXPECTED_AFTER);
+    const writes = fake.writes().map((record) => `${record.method} ${record.path}`);
+    expect(writes.slice(0, 2)).toEqual([
+      "DELETE /admin/v2/namespaces/acme/payments/permissions/dave%40example.com",
+      "PUT /admin/v2/namespaces/acme/payments/unload",
+    ]);
+    expect(writes.slice(2).every((write) => write.startsWith("POST "))).toBe(true);
+    expect(run.stdout).toContain(
+      "evidence: unloaded namespace acme/payments: live producers and consumers of dave@example.com had to reconnect and re-authorize",
+    );
+    expect(run.stdout).toContain("Apply complete: 6 changes applied.");
+
+    const writesBefore = fake.writes().length;
+    const again = await runCli(["apply"], { cwd: root, fake });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain("Apply complete: nothing to change.");
+    expect(fake.writes().length).toBe(writesBefore);
+  });
+
+  it("--dry-run prints the plan and writes nothing", async () => {
+    const run = await runCli(["apply", "--dry-run"], { cwd: root, fake });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("pulsar: 1 to revoke, 1 to update, 4 to grant");
+    expect(run.stderr).toContain("Dry run: nothing was written.");
+    expect(fake.writes()).toEqual([]);
+  });
+
+  it("rides out 409s and 307s to the other port", async () => {
+    fake.faults.conflictNextWrites(2);
+    fake.faults.redirectNext(4);
+    const run = await runCli(["apply"], { cwd: root, fake });
+    expect(run.code).toBe(0);
+    expect(fake.state.snapshot().namespaces).toEqual(EXPECTED_AFTER);
+    expect(fake.log.filter((record) => record.server === "secondary").length).toBe(4);
+    expect(fake.log.filter((record) => record.status === 409).length).toBe(2);
+  });
+
+  it("keeps going past a failed change, reports it, exits 1 and never claims success", async () => {
+    fake.faults.serverErrorNext(1, "writes");
+    const run = await runCli(["apply"], { cwd: root, fake });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain("FAILED - revoke dave@example.com namespace acme/payments");
+    expect(run.stdout).toContain("Pulsar answered 500");
+    expect(run.stdout).toContain("Apply FAILED (partial): 1 of 6 changes failed");
+    expect(run.stdout).not.toContain("Apply complete");
+    expect(fake.state.snapshot().namespaces["shared/events"]?.namespace["carol@example.com"]).toEqual([
+      "consume",
+    ]);
+    const retry = await runCli(["apply"], { cwd: root, fake });
+    expect(retry.code).toBe(0);
+    expect(retry.stdout).toContain("Apply complete: 1 change applied.");
+  });
+
+  it("refuses a mass revocation unless --allow-mass-revocation", async () => {
+    for (const name of ["erin", "frank", "gina", "hugo"]) {
+      fake.state.grantNamespace("acme/orders", `${name}@example.com`, ["consume"]);
+    }
+    await writeFile(
+      join(root, "policies/access/payments.yaml"),
+      POLICY_FILES["access/payments.yaml"]!.replace(
+        "  - user: carol@example.com\n    roles: [events-reader]\n",
+        "",
+      ),
+    );
+    for (const name of ["erin", "frank", "gina", "hugo"]) {
+      await writeFile(
+        join(root, `policies/identities/users/${name}-example-com.yaml`),
+        `id: u-${name}\nexternalId: okta-${name}\nuserName: ${name}@example.com\nactive: false\nemails:\n  - ${name}@example.com\n`,
+      );
+    }
+    const refused = await runCli(["apply"], { cwd: root, fake });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      "Refused: pulsar: 6 of 8 principals holding access (75%) would lose some or all of it",
+    );
+    expect(refused.stderr).toContain("apply with --allow-mass-revocation");
+    expect(refused.stderr).toContain("Nothing was applied.");
+    expect(fake.writes()).toEqual([]);
+    const plan = await runCli(["plan"], { cwd: root, fake });
+    expect(plan.stdout).toContain("apply will refuse: pulsar: 6 of 8 principals");
+
+    const allowed = await runCli(["apply", "--allow-mass-revocation"], { cwd: root, fake });
+    expect(allowed.code).toBe(0);
+    expect(fake.state.snapshot().namespaces["acme/orders"]?.namespace).toEqual({});
+  });
+
+  it("applies a current saved plan and refuses a stale one (policy changed, or actual state changed)", async () => {
+    await runCli(["plan", "--out", "plan.json"], { cwd: root, fake });
+    await writeFile(join(root, "policies/access/extra.yaml"), "roles:\n  spare:\n    pulsar: []\n");
+    const policyMoved = await runCli(["apply", "--plan", "plan.json"], { cwd: root, fake });
+    expect(policyMoved.code).toBe(1);
+    expect(policyMoved.stderr).toContain(
+      "the saved plan plan.json is stale and was not applied: the policy changed since the plan was made",
+    );
+    expect(fake.writes()).toEqual([]);
+
+    await runCli(["plan", "--out", "plan.json"], { cwd: root, fake });
+    fake.state.grantNamespace("acme/orders", "mallory", ["produce"]);
+    const stateMoved = await runCli(["apply", "--plan", "plan.json"], { cwd: root, fake });
+    expect(stateMoved.code).toBe(1);
+    expect(stateMoved.stderr).toContain("the actual state of pulsar changed since the plan was made");
+    expect(stateMoved.stderr).toContain("Make a new plan (scim-gitops plan --out plan.json)");
+    expect(fake.writes()).toEqual([]);
+
+    await runCli(["plan", "--out", "plan.json"], { cwd: root, fake });
+    const current = await runCli(["apply", "--plan", "plan.json"], { cwd: root, fake });
+    expect(current.code).toBe(0);
+    expect(fake.state.snapshot().namespaces["acme/payments"]).toEqual(EXPECTED_AFTER["acme/payments"]);
+  });
+
+  it("refuses a saved plan edited to revoke a protected principal", async () => {
+    await runCli(["plan", "--out", "plan.json"], { cwd: root, fake });
+    const saved = JSON.parse(await readFile(join(root, "plan.json"), "utf8")) as Plan;
+    (saved.targets[0]!.changes as PlannedChange[]).unshift({
+      target: "pulsar",
+      action: "revoke",
+      principal: "admin",
+      resource: "namespace shared/events",
+      before: ["consume", "produce"],
+      after: null,
+      narrows: true,
+      reason: "edited by hand",
+      operation: { op: "revoke-namespace-permission", namespace: "shared/events", role: "admin", unload: [] },
+    });
+    await writeFile(join(root, "plan.json"), JSON.stringify(saved));
+    const run = await runCli(["apply", "--plan", "plan.json", "--allow-mass-revocation"], {
+      cwd: root,
+      fake,
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      "takes access away from protected principal admin on namespace shared/events",
+    );
+    expect(fake.writes()).toEqual([]);
+  });
+
+  it("prints a JSON summary with every change's result", async () => {
+    const run = await runCli(["apply", "--format", "json"], { cwd: root, fake });
+    const summary = JSON.parse(run.stdout);
+    expect(summary).toMatchObject({ ok: true, applied: 6, failed: 0, incomplete: 0 });
+    expect(summary.targets[0].results).toHaveLength(6);
+  });
+});
