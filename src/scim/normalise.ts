@@ -45,13 +45,13 @@ function entryKey(info: AttributeInfo, entry: unknown): string {
   return JSON.stringify(entry);
 }
 
-/** Multi-valued values without repeats; a later member entry wins so its `display` is kept. */
+/** Multi-valued values without repeats, in first-seen order; a repeated member adds its `display`. */
 export function dedupe(info: AttributeInfo, entries: readonly unknown[]): unknown[] {
   const byKey = new Map<string, unknown>();
   for (const entry of entries) {
     const key = entryKey(info, entry);
-    byKey.delete(key);
-    byKey.set(key, entry);
+    const seen = byKey.get(key);
+    byKey.set(key, isObject(seen) && isObject(entry) ? { ...seen, ...entry } : entry);
   }
   return [...byKey.values()];
 }
