@@ -33,6 +33,8 @@ export interface FakePulsarAdmin {
   readonly faults: FakePulsarFaults;
   /** Requests other than GET that reached the fake (the dry-run and idempotence proofs count these). */
   writes(): FakeRequestRecord[];
+  /** The most writes that were in flight at once (with latency injected, shows the client's concurrency). */
+  peakConcurrentWrites(): number;
   close(): Promise<void>;
 }
 
@@ -64,6 +66,9 @@ export async function startFakePulsarAdmin(options: FakePulsarOptions): Promise<
   };
   const rights = { superUserRoles: new Set(options.superUserRoles) };
   let secondaryUrl = "";
+  const writing = new Set<string>();
+  let inFlightWrites = 0;
+  let peakWrites = 0;
 
   const handle = async (
     which: "primary" | "secondary",
@@ -71,9 +76,20 @@ export async function startFakePulsarAdmin(options: FakePulsarOptions): Promise<
     res: ServerResponse,
   ): Promise<void> => {
     const body = await readBody(req);
-    if (faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
     const rawPath = (req.url ?? "/").split("?")[0] ?? "/";
     const method = req.method ?? "GET";
+    // A broker answers 409 when two writes to one namespace's policies overlap (reference §2.7.3).
+    const key = method === "GET" ? undefined : policiesKey(rawPath);
+    const overlapping = key !== undefined && writing.has(key);
+    if (key !== undefined && !overlapping) writing.add(key);
+    inFlightWrites += method === "GET" ? 0 : 1;
+    peakWrites = Math.max(peakWrites, inFlightWrites);
+    try {
+      if (faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
+    } finally {
+      if (key !== undefined && !overlapping) writing.delete(key);
+      inFlightWrites -= method === "GET" ? 0 : 1;
+    }
     const header = req.headers.authorization;
     const reply = ((): FakeReply => {
       if (counters.html401 > 0)
@@ -99,6 +115,7 @@ export async function startFakePulsarAdmin(options: FakePulsarOptions): Promise<
       } catch {
         return { status: 400, json: { reason: "Cannot parse the request body as JSON" } };
       }
+      if (overlapping) return { status: 409, json: { reason: "Concurrent modification" } };
       if (method !== "GET" && counters.conflict > 0)
         return (counters.conflict--, { status: 409, json: { reason: "Concurrent modification" } });
       const segments = rawPath
@@ -134,6 +151,7 @@ export async function startFakePulsarAdmin(options: FakePulsarOptions): Promise<
     log,
     faults,
     writes: () => log.filter((record) => record.method !== "GET"),
+    peakConcurrentWrites: () => peakWrites,
     close: async () => {
       await Promise.all(
         [primary, secondary].map((server) => {
@@ -143,6 +161,16 @@ export async function startFakePulsarAdmin(options: FakePulsarOptions): Promise<
       );
     },
   };
+}
+
+/** Which policies document a write changes: a namespace's (namespace and topic grants) or a tenant's. */
+function policiesKey(path: string): string | undefined {
+  const [kind, tenant, namespace] = path.replace(/^\/admin\/v2\//, "").split("/");
+  if (kind === "tenants") return tenant === undefined ? undefined : `tenant:${tenant}`;
+  if (kind === "namespaces" || kind === "persistent" || kind === "non-persistent") {
+    return tenant === undefined || namespace === undefined ? undefined : `${tenant}/${namespace}`;
+  }
+  return undefined;
 }
 
 function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Server> {

@@ -108,4 +108,23 @@ describe("Pulsar apply against the fake", () => {
     expect(result.incomplete?.[0]).toContain("unload of namespace acme/orders failed");
     expect(result.incomplete?.[0]).toContain("use a superuser token");
   });
+
+  it("writes namespaces in parallel (at most 8) and one namespace's writes one at a time", async () => {
+    const names = Array.from({ length: 12 }, (_, index) => `acme/ns${String(index).padStart(2, "0")}`);
+    for (const name of names) fake.state.addNamespace(name);
+    const many = accessOf(
+      ["p1", "p2", "p3"].map((userName) => ({ userName, grants: names.map((name) => `ns:${name}=consume`) })),
+    );
+    const client = clientFor(fake);
+    const plan = pulsarTarget.plan(many, settings, await pulsarTarget.readActual(client, settings));
+    fake.faults.latencyMs = 15;
+    const result = await pulsarTarget.apply(client, plan, settings);
+    expect(result.results.filter((each) => each.change.action === "grant").every((each) => each.ok)).toBe(
+      true,
+    );
+    // The fake answers 409 to overlapping writes on one namespace, as a broker does: none happened.
+    expect(fake.log.filter((record) => record.status === 409)).toEqual([]);
+    expect(fake.peakConcurrentWrites()).toBeGreaterThan(1);
+    expect(fake.peakConcurrentWrites()).toBeLessThanOrEqual(8);
+  });
 });
