@@ -1,6 +1,8 @@
 import type { Command } from "./command.js";
 import { applyCommand } from "./commands/apply.js";
+import { diffCommand } from "./commands/diff.js";
+import { explainCommand } from "./commands/explain.js";
 import { planCommand } from "./commands/plan.js";
 
 /** Every subcommand, in the order `--help` lists them. Each lives in its own file under `commands/`. */
-export const COMMANDS: readonly Command[] = [planCommand, applyCommand];
+export const COMMANDS: readonly Command[] = [explainCommand, diffCommand, planCommand, applyCommand];
