@@ -87,3 +87,38 @@ export async function treeHash(repo: string, rev: string, dir: string): Promise<
     return null;
   }
 }
+
+export interface GitResult {
+  readonly code: number;
+  readonly stdout: Buffer;
+  readonly stderr: string;
+}
+
+/**
+ * Runs one git command and resolves whatever its exit code, for commands whose code is an answer
+ * (`merge-base --is-ancestor`, `merge-tree --write-tree`, `rev-parse --verify --quiet`).
+ */
+export function gitResult(args: readonly string[], options: GitOptions): Promise<GitResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("git", args, {
+      cwd: options.cwd,
+      env: { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C", ...options.env },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
+    child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
+    child.on("error", (error) =>
+      reject(new GitError(`could not run git: install git 2.39 or newer`, { cause: error })),
+    );
+    child.on("close", (code) =>
+      resolve({
+        code: code ?? -1,
+        stdout: Buffer.concat(out),
+        stderr: Buffer.concat(err).toString("utf8").trim(),
+      }),
+    );
+    child.stdin.end(options.input);
+  });
+}
