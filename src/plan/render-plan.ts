@@ -91,9 +91,9 @@ function summaryLine(plan: Plan): string {
   return `Plan: ${describeCounts(countActions(all))}.`;
 }
 
-/** A code span shows its content literally, so it needs no escaping, only no backticks or pipes. */
+/** A code span shows its content literally; only a pipe needs `\|` (GitHub reads it inside table code spans). */
 function code(text: string): string {
-  return `\`${text.replace(/[`|]/g, "'")}\``;
+  return `\`${text.replace(/`/g, "'").replace(/\|/g, "\\|")}\``;
 }
 
 /** Keeps a value inside its table cell and stops it from being read as markup. */
