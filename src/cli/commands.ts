@@ -3,6 +3,13 @@ import { applyCommand } from "./commands/apply.js";
 import { diffCommand } from "./commands/diff.js";
 import { explainCommand } from "./commands/explain.js";
 import { planCommand } from "./commands/plan.js";
+import { validateCommand } from "./commands/validate.js";
 
 /** Every subcommand, in the order `--help` lists them. Each lives in its own file under `commands/`. */
-export const COMMANDS: readonly Command[] = [explainCommand, diffCommand, planCommand, applyCommand];
+export const COMMANDS: readonly Command[] = [
+  validateCommand,
+  explainCommand,
+  diffCommand,
+  planCommand,
+  applyCommand,
+];
