@@ -14,6 +14,7 @@ export function diffPulsarGrants(
     if (grant.resource.kind === "tenant") return ["tenant-admin"];
     return grant.actions.length > 0 ? grant.actions : ["access"];
   };
+  if (sameList(before, after, samePulsarGrant)) return [];
   return pairByKey(before, after, keyOf).flatMap(([old, now]) => {
     const resource = (now ?? old)?.resource;
     if (resource === undefined) return [];
@@ -57,6 +58,7 @@ export function diffNatsGrants(
           ...grant.publish.deny.map((subject) => `publish ${subject}`),
           ...grant.subscribe.deny.map((subject) => `subscribe ${subject}`),
         ];
+  if (sameList(before, after, sameNatsGrant)) return [];
   return pairByKey(before, after, (grant) => grant.account).flatMap(([old, now]) => {
     const account = (now ?? old)?.account;
     if (account === undefined) return [];
@@ -131,4 +133,32 @@ function pairByKey<T>(
 function minus(values: readonly string[], remove: readonly string[]): string[] {
   const drop = new Set(remove);
   return values.filter((value) => !drop.has(value));
+}
+
+/** Most principals are unchanged between two revisions: this check costs no allocation. */
+function sameList<T>(left: readonly T[], right: readonly T[], same: (a: T, b: T) => boolean): boolean {
+  if (left === right) return true;
+  if (left.length !== right.length) return false;
+  for (let index = 0; index < left.length; index++) if (!same(left[index]!, right[index]!)) return false;
+  return true;
+}
+
+const sameString = (a: string, b: string): boolean => a === b;
+
+function samePulsarGrant(left: PulsarGrant, right: PulsarGrant): boolean {
+  return (
+    left.resource.kind === right.resource.kind &&
+    left.resource.name === right.resource.name &&
+    sameList(left.actions, right.actions, sameString)
+  );
+}
+
+function sameNatsGrant(left: NatsGrant, right: NatsGrant): boolean {
+  return (
+    left.account === right.account &&
+    sameList(left.publish.allow, right.publish.allow, sameString) &&
+    sameList(left.publish.deny, right.publish.deny, sameString) &&
+    sameList(left.subscribe.allow, right.subscribe.allow, sameString) &&
+    sameList(left.subscribe.deny, right.subscribe.deny, sameString)
+  );
 }

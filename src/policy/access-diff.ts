@@ -102,6 +102,7 @@ function walkPrincipals<G>(
   for (const principal of principals) {
     const old = before.get(principal);
     const now = after.get(principal);
+    if (old === now) continue;
     if (old !== undefined && now !== undefined && old.personId !== now.personId) {
       result.push([old.personId, diff(principal, old, undefined)]);
       result.push([now.personId, diff(principal, undefined, now)]);

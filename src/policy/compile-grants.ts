@@ -1,4 +1,5 @@
 import type { NatsRoleEntry, PulsarAction, PulsarRoleEntry, SourceLocation } from "./model.js";
+import { PULSAR_ACTIONS } from "./model.js";
 import type {
   NatsGrant,
   PrincipalAccess,
@@ -8,84 +9,105 @@ import type {
 } from "./effective-access.js";
 
 /**
- * Collects grants per principal while bindings are walked, then hands them out in sorted order so the
- * result does not depend on the order files or bindings were read in.
+ * One role entry as reached through one binding, prepared once and shared by every member the binding
+ * reaches: walking 10k people must not allocate per person and grant more than a list push.
  */
-interface Holder<T> {
+export interface GrantSource<E> {
+  readonly entry: E;
+  /** The resource it grants on: `namespace:acme/payments`, or the NATS account. */
+  readonly resourceKey: string;
+  readonly because: Provenance;
+}
+
+export function prepareSource<E extends PulsarRoleEntry | NatsRoleEntry>(
+  entry: E,
+  because: Provenance,
+): GrantSource<E> {
+  const resourceKey = "account" in entry ? entry.account : resourceKeyOf(pulsarResourceOf(entry));
+  return { entry, resourceKey, because };
+}
+
+interface Holder<E> {
   personId: string;
-  readonly grants: Map<string, T>;
+  readonly grants: Map<string, GrantSource<E>[]>;
 }
 
-interface PulsarDraft {
-  readonly resource: PulsarResource;
-  readonly actions: Set<PulsarAction>;
-  readonly because: Map<string, Provenance>;
-}
+/**
+ * Collects grants per principal while bindings are walked, then merges and hands them out in sorted order
+ * so the result does not depend on the order files or bindings were read in.
+ */
+class GrantCollector<E, G> {
+  private readonly holders = new Map<string, Holder<E>>();
 
-interface NatsDraft {
-  readonly publishAllow: Set<string>;
-  readonly publishDeny: Set<string>;
-  readonly subscribeAllow: Set<string>;
-  readonly subscribeDeny: Set<string>;
-  readonly because: Map<string, Provenance>;
-}
+  constructor(private readonly merge: (sources: readonly GrantSource<E>[]) => G) {}
 
-export class PulsarGrantCollector {
-  private readonly holders = new Map<string, Holder<PulsarDraft>>();
-
-  add(principal: string, personId: string, entry: PulsarRoleEntry, because: Provenance): void {
-    const resource = pulsarResourceOf(entry);
-    const grants = holderFor(this.holders, principal, personId).grants;
-    const key = `${resource.kind}:${resource.name}`;
-    let draft = grants.get(key);
-    if (draft === undefined) {
-      draft = { resource, actions: new Set(), because: new Map() };
-      grants.set(key, draft);
+  add(principal: string, personId: string, source: GrantSource<E>): void {
+    let holder = this.holders.get(principal);
+    if (holder === undefined) {
+      holder = { personId, grants: new Map() };
+      this.holders.set(principal, holder);
+    } else if (personId < holder.personId) {
+      // Two people rendering to one principal is a validation error; the lower SCIM id wins so the answer
+      // still does not depend on binding order.
+      holder.personId = personId;
     }
-    if (entry.kind !== "tenantAdmin") for (const action of entry.actions) draft.actions.add(action);
-    draft.because.set(provenanceKey(because), because);
+    const sources = holder.grants.get(source.resourceKey);
+    if (sources === undefined) holder.grants.set(source.resourceKey, [source]);
+    else sources.push(source);
   }
 
-  collect(): Map<string, PrincipalAccess<PulsarGrant>> {
-    return collectHolders(this.holders, (draft) => ({
-      resource: draft.resource,
-      actions: [...draft.actions].sort(compareStrings),
-      because: sortedProvenance(draft.because),
-    }));
+  collect(): Map<string, PrincipalAccess<G>> {
+    const result = new Map<string, PrincipalAccess<G>>();
+    for (const principal of [...this.holders.keys()].sort(compareStrings)) {
+      const holder = this.holders.get(principal) as Holder<E>;
+      const grants = [...holder.grants.keys()]
+        .sort(compareStrings)
+        .map((key) => this.merge(holder.grants.get(key) as GrantSource<E>[]));
+      result.set(principal, { personId: holder.personId, grants });
+    }
+    return result;
   }
 }
 
-export class NatsGrantCollector {
-  private readonly holders = new Map<string, Holder<NatsDraft>>();
-
-  add(principal: string, personId: string, entry: NatsRoleEntry, because: Provenance): void {
-    const grants = holderFor(this.holders, principal, personId).grants;
-    let draft = grants.get(entry.account);
-    if (draft === undefined) {
-      draft = {
-        publishAllow: new Set(),
-        publishDeny: new Set(),
-        subscribeAllow: new Set(),
-        subscribeDeny: new Set(),
-        because: new Map(),
-      };
-      grants.set(entry.account, draft);
-    }
-    for (const subject of entry.publish.allow) draft.publishAllow.add(subject);
-    for (const subject of entry.publish.deny) draft.publishDeny.add(subject);
-    for (const subject of entry.subscribe.allow) draft.subscribeAllow.add(subject);
-    for (const subject of entry.subscribe.deny) draft.subscribeDeny.add(subject);
-    draft.because.set(provenanceKey(because), because);
+export class PulsarGrantCollector extends GrantCollector<PulsarRoleEntry, PulsarGrant> {
+  constructor() {
+    super(mergePulsar);
   }
+}
 
-  collect(): Map<string, PrincipalAccess<NatsGrant>> {
-    return collectHolders(this.holders, (draft, account) => ({
-      account,
-      publish: { allow: sortedSet(draft.publishAllow), deny: sortedSet(draft.publishDeny) },
-      subscribe: { allow: sortedSet(draft.subscribeAllow), deny: sortedSet(draft.subscribeDeny) },
-      because: sortedProvenance(draft.because),
-    }));
+export class NatsGrantCollector extends GrantCollector<NatsRoleEntry, NatsGrant> {
+  constructor() {
+    super(mergeNats);
   }
+}
+
+const SORTED_ACTIONS = [...PULSAR_ACTIONS].sort(compareStrings);
+const actionLists = new Map<number, readonly PulsarAction[]>();
+
+function mergePulsar(sources: readonly GrantSource<PulsarRoleEntry>[]): PulsarGrant {
+  let mask = 0;
+  for (const { entry } of sources) {
+    if (entry.kind !== "tenantAdmin")
+      for (const action of entry.actions) mask |= 1 << SORTED_ACTIONS.indexOf(action);
+  }
+  let actions = actionLists.get(mask);
+  if (actions === undefined) {
+    actions = SORTED_ACTIONS.filter((_, index) => (mask & (1 << index)) !== 0);
+    actionLists.set(mask, actions);
+  }
+  const first = sources[0] as GrantSource<PulsarRoleEntry>;
+  return { resource: pulsarResourceOf(first.entry), actions, because: sortedProvenance(sources) };
+}
+
+function mergeNats(sources: readonly GrantSource<NatsRoleEntry>[]): NatsGrant {
+  const union = (pick: (entry: NatsRoleEntry) => readonly string[]): string[] =>
+    sortedUnique(sources.length === 1 ? [...pick(sources[0]!.entry)] : sources.flatMap((s) => pick(s.entry)));
+  return {
+    account: sources[0]!.entry.account,
+    publish: { allow: union((e) => e.publish.allow), deny: union((e) => e.publish.deny) },
+    subscribe: { allow: union((e) => e.subscribe.allow), deny: union((e) => e.subscribe.deny) },
+    because: sortedProvenance(sources),
+  };
 }
 
 export function pulsarResourceOf(entry: PulsarRoleEntry): PulsarResource {
@@ -103,49 +125,33 @@ export function compareStrings(left: string, right: string): number {
   return left < right ? -1 : left > right ? 1 : 0;
 }
 
-function holderFor<T>(holders: Map<string, Holder<T>>, principal: string, personId: string): Holder<T> {
-  let holder = holders.get(principal);
-  if (holder === undefined) {
-    holder = { personId, grants: new Map() };
-    holders.set(principal, holder);
-  } else if (compareStrings(personId, holder.personId) < 0) {
-    // Two people rendering to one principal is a validation error; the lower SCIM id wins so the answer
-    // still does not depend on binding order.
-    holder.personId = personId;
-  }
-  return holder;
+function resourceKeyOf(resource: PulsarResource): string {
+  return `${resource.kind}:${resource.name}`;
 }
 
-function collectHolders<T, G>(
-  holders: Map<string, Holder<T>>,
-  finish: (draft: T, key: string) => G,
-): Map<string, PrincipalAccess<G>> {
-  const result = new Map<string, PrincipalAccess<G>>();
-  for (const principal of [...holders.keys()].sort(compareStrings)) {
-    const holder = holders.get(principal);
-    if (holder === undefined) continue;
-    const grants = [...holder.grants.keys()]
-      .sort(compareStrings)
-      .map((key) => finish(holder.grants.get(key) as T, key));
-    result.set(principal, { personId: holder.personId, grants });
-  }
-  return result;
+function sortedUnique(values: string[]): string[] {
+  values.sort(compareStrings);
+  return values.filter((value, index) => index === 0 || value !== values[index - 1]);
 }
 
-function sortedSet(values: Set<string>): string[] {
-  return [...values].sort(compareStrings);
-}
-
-function sortedProvenance(because: Map<string, Provenance>): Provenance[] {
-  return [...because.keys()].sort(compareStrings).map((key) => because.get(key) as Provenance);
-}
-
-function provenanceKey(because: Provenance): string {
-  return [because.subject, location(because.binding), because.role, location(because.roleEntry)].join(
-    "\u0000",
+/** Provenance in one order whatever order bindings were read in, each binding → role → entry once. */
+function sortedProvenance<E>(sources: readonly GrantSource<E>[]): Provenance[] {
+  if (sources.length === 1) return [sources[0]!.because];
+  const sorted = sources.map((source) => source.because).sort(compareProvenance);
+  return sorted.filter(
+    (because, index) => index === 0 || compareProvenance(because, sorted[index - 1]!) !== 0,
   );
 }
 
-function location(at: SourceLocation): string {
-  return `${at.file}\u0000${String(at.line).padStart(9, "0")}\u0000${String(at.col).padStart(9, "0")}`;
+function compareProvenance(left: Provenance, right: Provenance): number {
+  return (
+    compareStrings(left.subject, right.subject) ||
+    compareLocations(left.binding, right.binding) ||
+    compareStrings(left.role, right.role) ||
+    compareLocations(left.roleEntry, right.roleEntry)
+  );
+}
+
+function compareLocations(left: SourceLocation, right: SourceLocation): number {
+  return compareStrings(left.file, right.file) || left.line - right.line || left.col - right.col;
 }

@@ -1,6 +1,6 @@
 import type { Binding, GroupIdentity, Policy, Role, UserIdentity } from "./model.js";
 import type { EffectiveAccess, Person, Provenance } from "./effective-access.js";
-import { NatsGrantCollector, PulsarGrantCollector, compareStrings } from "./compile-grants.js";
+import { NatsGrantCollector, PulsarGrantCollector, compareStrings, prepareSource } from "./compile-grants.js";
 import { isNatsAccountManaged, isPulsarEntryManaged } from "./compile-scope.js";
 import { renderPrincipal } from "./principal.js";
 
@@ -134,22 +134,22 @@ function grantRole(
       : role.pulsar
           .filter((entry) => entry.kind === "tenantAdmin" || entry.actions.length > 0)
           .filter((entry) => isPulsarEntryManaged(entry, pulsarSettings))
-          .map((entry) => ({ entry, because: because(entry.at) }));
+          .map((entry) => prepareSource(entry, because(entry.at)));
   const natsEntries =
     natsSettings === undefined
       ? []
       : role.nats
           .filter((entry) => isNatsAccountManaged(entry.account, natsSettings))
-          .map((entry) => ({ entry, because: because(entry.at) }));
+          .map((entry) => prepareSource(entry, because(entry.at)));
   for (const user of holders) {
     const own = principals.get(user.id);
     const pulsarPrincipal = own?.pulsar;
     if (pulsarPrincipal !== undefined && !pulsarSettings?.protectedPrincipals.includes(pulsarPrincipal)) {
-      for (const item of pulsarEntries) pulsar.add(pulsarPrincipal, user.id, item.entry, item.because);
+      for (const source of pulsarEntries) pulsar.add(pulsarPrincipal, user.id, source);
     }
     const natsPrincipal = own?.nats;
     if (natsPrincipal !== undefined && !natsSettings?.protectedPrincipals.includes(natsPrincipal)) {
-      for (const item of natsEntries) nats.add(natsPrincipal, user.id, item.entry, item.because);
+      for (const source of natsEntries) nats.add(natsPrincipal, user.id, source);
     }
   }
 }
