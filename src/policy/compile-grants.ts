@@ -17,14 +17,19 @@ export interface GrantSource<E> {
   /** The resource it grants on: `namespace:acme/payments`, or the NATS account. */
   readonly resourceKey: string;
   readonly because: Provenance;
+  /** `[because]`, shared by every grant this source alone explains. */
+  readonly alone: readonly Provenance[];
+  /** Pulsar only: the resource object, shared by every grant on it. */
+  readonly resource: PulsarResource | undefined;
 }
 
 export function prepareSource<E extends PulsarRoleEntry | NatsRoleEntry>(
   entry: E,
   because: Provenance,
 ): GrantSource<E> {
-  const resourceKey = "account" in entry ? entry.account : resourceKeyOf(pulsarResourceOf(entry));
-  return { entry, resourceKey, because };
+  const resource = "account" in entry ? undefined : pulsarResourceOf(entry);
+  const resourceKey = resource === undefined ? (entry as NatsRoleEntry).account : resourceKeyOf(resource);
+  return { entry, resourceKey, because, alone: [because], resource };
 }
 
 interface Holder<E> {
@@ -96,7 +101,11 @@ function mergePulsar(sources: readonly GrantSource<PulsarRoleEntry>[]): PulsarGr
     actionLists.set(mask, actions);
   }
   const first = sources[0] as GrantSource<PulsarRoleEntry>;
-  return { resource: pulsarResourceOf(first.entry), actions, because: sortedProvenance(sources) };
+  return {
+    resource: first.resource ?? pulsarResourceOf(first.entry),
+    actions,
+    because: sortedProvenance(sources),
+  };
 }
 
 function mergeNats(sources: readonly GrantSource<NatsRoleEntry>[]): NatsGrant {
@@ -135,8 +144,8 @@ function sortedUnique(values: string[]): string[] {
 }
 
 /** Provenance in one order whatever order bindings were read in, each binding → role → entry once. */
-function sortedProvenance<E>(sources: readonly GrantSource<E>[]): Provenance[] {
-  if (sources.length === 1) return [sources[0]!.because];
+function sortedProvenance<E>(sources: readonly GrantSource<E>[]): readonly Provenance[] {
+  if (sources.length === 1) return sources[0]!.alone;
   const sorted = sources.map((source) => source.because).sort(compareProvenance);
   return sorted.filter(
     (because, index) => index === 0 || compareProvenance(because, sorted[index - 1]!) !== 0,
