@@ -9,13 +9,21 @@ export function fingerprintState(value: unknown): string {
 }
 
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value instanceof Map) return canonicalJson(Object.fromEntries(value));
-  if (value instanceof Set) return canonicalJson([...(value as Set<unknown>)]);
-  const record = value as Record<string, unknown>;
-  const keys = Object.keys(record)
-    .filter((key) => record[key] !== undefined)
-    .sort();
-  return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`).join(",")}}`;
+  // The replacer hands JSON.stringify a key-sorted copy of each object: native speed on large states.
+  return (
+    JSON.stringify(value, (_key, item: unknown) => {
+      if (item instanceof Map) return sortKeys(Object.fromEntries(item as Map<string, unknown>));
+      if (item instanceof Set) return [...(item as Set<unknown>)];
+      if (item !== null && typeof item === "object" && !Array.isArray(item)) {
+        return sortKeys(item as Record<string, unknown>);
+      }
+      return item;
+    }) ?? "null"
+  );
+}
+
+function sortKeys(record: Record<string, unknown>): Record<string, unknown> {
+  const sorted: Record<string, unknown> = {};
+  for (const key of Object.keys(record).sort()) sorted[key] = record[key];
+  return sorted;
 }

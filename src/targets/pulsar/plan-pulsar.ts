@@ -6,6 +6,7 @@ import { orderChanges } from "../../plan/order-changes.js";
 import type { PulsarActual, RoleActions } from "./actual-state.js";
 import { describeProvenance, selectDesired, type Want } from "./desired-state.js";
 import type { PulsarOperation } from "./operation.js";
+import { namespaceOfTopic } from "./scope.js";
 
 type Level = "namespace" | "topic" | "tenant";
 
@@ -43,11 +44,12 @@ export function planPulsar(desired: EffectiveAccess, settings: Settings, actual:
     actual,
   };
   const holders = new Set<string>();
+  const wantedTopicsByNamespace = groupTopics(wanted.topics.keys());
 
   for (const [name, auth] of Object.entries(actual.namespaces)) {
     Object.keys(auth.namespace).forEach((role) => holders.add(role));
     compareLevel(context, "namespace", name, name, auth.namespace, wanted.namespaces.get(name));
-    const topicNames = new Set([...Object.keys(auth.topics), ...topicsWanted(wanted.topics, name)]);
+    const topicNames = new Set([...Object.keys(auth.topics), ...(wantedTopicsByNamespace.get(name) ?? [])]);
     for (const topic of [...topicNames].sort()) {
       const roles = auth.topics[topic] ?? {};
       Object.keys(roles).forEach((role) => holders.add(role));
@@ -72,8 +74,16 @@ export function planPulsar(desired: EffectiveAccess, settings: Settings, actual:
   };
 }
 
-function topicsWanted(topics: ReadonlyMap<string, unknown>, namespace: string): string[] {
-  return [...topics.keys()].filter((topic) => topic.replace(/^[a-z-]+:\/\//, "").startsWith(`${namespace}/`));
+function groupTopics(topics: Iterable<string>): Map<string, string[]> {
+  const byNamespace = new Map<string, string[]>();
+  for (const topic of topics) {
+    const namespace = namespaceOfTopic(topic);
+    if (namespace === undefined) continue;
+    const list = byNamespace.get(namespace);
+    if (list === undefined) byNamespace.set(namespace, [topic]);
+    else list.push(topic);
+  }
+  return byNamespace;
 }
 
 function compareLevel(
@@ -94,7 +104,8 @@ function compareLevel(
     const narrows = before.some((action) => !after.includes(action));
     if (context.settings.protectedPrincipals.includes(role)) {
       // Only worth a word when the policy would otherwise have taken something away.
-      const known = context.owners.has(role) || context.desired.retired.pulsar.has(role) || context.settings.prune;
+      const known =
+        context.owners.has(role) || context.desired.retired.pulsar.has(role) || context.settings.prune;
       if (narrows && known) push(context.protectedKept, role, resource);
       continue;
     }

@@ -10,7 +10,8 @@ import {
 } from "./actual-state.js";
 import { mapBounded } from "./bounded.js";
 
-export const READ_CONCURRENCY = 8;
+/** Reads never conflict, so they may run wider than writes. */
+export const READ_CONCURRENCY = 16;
 
 /**
  * One tenant GET and one namespace list per managed tenant, then one policies GET per managed namespace:

@@ -3,7 +3,8 @@ import type { PulsarSettings } from "../../policy/model.js";
 /** What settings put under scim-gitops's control on Pulsar (DESIGN §3 `pulsar.manage`). */
 
 export function isManagedNamespace(settings: PulsarSettings, namespace: string): boolean {
-  const tenant = namespace.split("/")[0] ?? "";
+  const slash = namespace.indexOf("/");
+  const tenant = slash < 0 ? namespace : namespace.slice(0, slash);
   return settings.manage.tenants.includes(tenant) || settings.manage.namespaces.includes(namespace);
 }
 

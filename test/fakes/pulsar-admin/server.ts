@@ -175,7 +175,6 @@ function policiesKey(path: string): string | undefined {
 
 function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Server> {
   const server = createServer(handler);
-  server.keepAliveTimeout = 1000;
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
 }
 
