@@ -100,6 +100,21 @@ describe("request bodies", () => {
       await scim.call("POST", "/Users", { schemas: [], name: { givenName: "no userName" } }),
       400,
     );
+    expectScimError(await scim.call("POST", "/Groups", { schemas: [], members: [] }), 400);
+    const leaky = await scim.call("POST", "/Users", '{"userName": "a", "password": "hunter2-secret",');
+    expect(leaky.text).not.toContain("hunter2");
+  });
+
+  it("a PUT that breaks the schema is 400 and changes nothing", async () => {
+    scim = await startScim();
+    const created = await scim.call("POST", "/Users", oktaUser("schema.check@example.com"));
+    const reply = await scim.call("PUT", `/Users/${created.body.id}`, {
+      ...oktaUser("schema.check@example.com"),
+      active: "maybe",
+    });
+    expectScimError(reply, 400);
+    expect(reply.body.scimType).toBe("invalidValue");
+    expect((await scim.call("GET", `/Users/${created.body.id}`)).body.active).toBe(true);
   });
 
   it("bodies over 1 MiB get 413, whether declared by Content-Length or streamed chunked", async () => {
