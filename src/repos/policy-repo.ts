@@ -63,6 +63,8 @@ export interface PolicyRepo {
   /** The commit a branch points at, or undefined when it does not exist. */
   head(branch: string): Promise<string | undefined>;
   readCommit(sha: string): Promise<CommitInfo>;
+  /** One file's text at `ref`, or undefined when it does not exist there. */
+  readFile(ref: string, path: string): Promise<string | undefined>;
   /** Every file under `dir` at `ref` (a branch or commit), keyed by path relative to `dir`. */
   readFiles(ref: string, dir: string): Promise<Map<string, string>>;
   /** True when `ancestor` is `descendant` or one of its ancestors. */

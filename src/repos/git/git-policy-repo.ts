@@ -60,6 +60,11 @@ export class GitPolicyRepo implements PolicyRepo {
     };
   }
 
+  async readFile(ref: string, path: string): Promise<string | undefined> {
+    const result = await gitResult(["cat-file", "blob", `${this.revision(ref)}:${path}`], { cwd: this.path });
+    return result.code === 0 ? result.stdout.toString("utf8") : undefined;
+  }
+
   readFiles(ref: string, dir: string): Promise<Map<string, string>> {
     return readTreeFiles(this.path, this.revision(ref), dir);
   }

@@ -1,0 +1,43 @@
+import type { AccessDiff } from "../policy/access-diff.js";
+import { diffAccess } from "../policy/access-diff.js";
+import { compilePolicy } from "../policy/compile.js";
+import { loadPolicy } from "../policy/load.js";
+import type { Diagnostic, PolicyFiles } from "../policy/model.js";
+
+export type Proof =
+  | { readonly proven: true; readonly diff: AccessDiff }
+  | { readonly proven: false; readonly reason: string; readonly diff?: AccessDiff };
+
+/**
+ * The emergency gate (DESIGN §3): both revisions are loaded and compiled, and the change may merge only
+ * when every principal's new access is a subset of the old. A branch that introduces a load error cannot be
+ * judged, so it is not proven either.
+ */
+export function proveRevocationOnly(
+  before: PolicyFiles,
+  after: PolicyFiles,
+  options: { readonly dir: string; readonly now: Date },
+): Proof {
+  const old = loadPolicy(before, options);
+  const next = loadPolicy(after, options);
+  const newErrors = errorCount(next.diagnostics) - errorCount(old.diagnostics);
+  if (newErrors > 0) {
+    return {
+      proven: false,
+      reason: `the change adds ${newErrors} policy error(s); run scim-gitops validate`,
+    };
+  }
+  const diff = diffAccess(compilePolicy(old.policy, options.now), compilePolicy(next.policy, options.now));
+  if (!diff.revocationOnly) {
+    return {
+      proven: false,
+      reason: `it grants ${diff.grants} permission(s) to ${diff.peopleGaining} person(s); a person must review it`,
+      diff,
+    };
+  }
+  return { proven: true, diff };
+}
+
+function errorCount(diagnostics: readonly Diagnostic[]): number {
+  return diagnostics.filter((diagnostic) => diagnostic.severity === "error").length;
+}

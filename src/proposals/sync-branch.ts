@@ -1,0 +1,84 @@
+import type { FileChange, PolicyRepo } from "../repos/policy-repo.js";
+import { RefNotFoundError } from "../repos/policy-repo.js";
+import type { OperationRef } from "./commit-message.js";
+import { syncCommitMessage } from "./commit-message.js";
+import type { IdentityRenderer, LedgerView } from "./render-identities.js";
+
+export const SYNC_BRANCH = "scim-gitops/sync";
+
+export interface SyncInput {
+  readonly repo: PolicyRepo;
+  readonly policyDir: string;
+  readonly renderer: IdentityRenderer;
+  readonly ledger: LedgerView;
+  /** The operations this flush carries, named in the commit's trailers. */
+  readonly operations: readonly OperationRef[];
+  readonly deletedAt: (id: string) => string;
+}
+
+export interface SyncResult {
+  /** The sync branch head afterwards; undefined when main already holds everything. */
+  readonly head: string | undefined;
+  readonly base: string;
+  /** Identity files that differ between main and the sync branch. */
+  readonly pendingFiles: number;
+  /** Whether this flush wrote a commit. */
+  readonly committed: boolean;
+}
+
+export function identitiesDir(policyDir: string): string {
+  return [policyDir.replace(/^\/+|\/+$/g, ""), "identities"].filter((part) => part !== "").join("/");
+}
+
+/**
+ * Brings `scim-gitops/sync` to "main + rendered identities" (DESIGN §5). While the branch still sits on
+ * main's head, each flush adds one commit holding only the files that changed since the last one, so the
+ * proposal accumulates reviewable steps; once main has moved it is rebuilt as a single commit on main and
+ * force-moved, which never conflicts. When nothing differs from main the branch is deleted: an empty
+ * proposal is what a merged or closed pull request leaves behind.
+ */
+export async function flushSyncBranch(input: SyncInput): Promise<SyncResult> {
+  const { repo } = input;
+  const dir = identitiesDir(input.policyDir);
+  const base = await repo.head(repo.baseBranch);
+  if (base === undefined) throw new RefNotFoundError(repo.baseBranch);
+  const mainFiles = await repo.readFiles(base, dir);
+  const rendered = input.renderer.render(mainFiles, input.ledger, { deletedAt: input.deletedAt });
+  const syncHead = await repo.head(SYNC_BRANCH);
+  if (rendered.size === 0) {
+    if (syncHead !== undefined) await repo.deleteBranch(SYNC_BRANCH);
+    return { head: undefined, base, pendingFiles: 0, committed: false };
+  }
+
+  const appending = syncHead !== undefined && (await repo.isAncestor(base, syncHead));
+  const parent = appending && syncHead !== undefined ? syncHead : base;
+  const parentFiles = parent === base ? mainFiles : await repo.readFiles(parent, dir);
+  const target = new Map(mainFiles);
+  for (const [path, text] of rendered) {
+    if (text === null) target.delete(path);
+    else target.set(path, text);
+  }
+  const changes: FileChange[] = [];
+  for (const [path, text] of target) {
+    if (parentFiles.get(path) !== text) changes.push({ path: `${dir}/${path}`, content: text });
+  }
+  for (const path of parentFiles.keys()) {
+    if (!target.has(path)) changes.push({ path: `${dir}/${path}`, content: null });
+  }
+  if (changes.length === 0) {
+    return { head: parent, base, pendingFiles: rendered.size, committed: false };
+  }
+  const head = await repo.commitFiles({
+    branch: SYNC_BRANCH,
+    parent,
+    changes,
+    message: syncCommitMessage({
+      operations: input.operations,
+      changedFiles: changes.length,
+      base,
+      rebuilt: !appending,
+    }),
+    update: { kind: "force" },
+  });
+  return { head, base, pendingFiles: rendered.size, committed: true };
+}

@@ -1,0 +1,140 @@
+import { rm } from "node:fs/promises";
+import { afterEach, describe, expect, it } from "vitest";
+import type { Proposer } from "../../src/proposals/proposer.js";
+import { startProposer } from "../../src/proposals/proposer.js";
+import { SYNC_BRANCH } from "../../src/proposals/sync-branch.js";
+import type { Fixture } from "./policy-fixture.js";
+import { ALICE_ID, BOB_ID, ENGINEERS_ID, makeFixture, scimGroup, scimUser } from "./policy-fixture.js";
+
+const CAROL_ID = "c0ffee00-0000-4000-8000-00000000000c";
+const NOW = new Date("2026-11-29T02:15:00.000Z");
+
+let fixture: Fixture;
+let proposer: Proposer | undefined;
+
+const start = (overrides: Partial<Parameters<typeof startProposer>[0]> = {}) => {
+  proposer = startProposer({
+    ledger: fixture.ledger,
+    repo: fixture.repo,
+    debounceMs: 30,
+    watchMainMs: 0,
+    now: () => NOW,
+    ...overrides,
+  });
+  return proposer;
+};
+
+const syncFile = async (path: string) => fixture.repo.readFile(SYNC_BRANCH, `policies/identities/${path}`);
+
+afterEach(async () => {
+  await proposer?.close();
+  proposer = undefined;
+  await rm(fixture.scratch, { recursive: true, force: true });
+});
+
+describe("the sync branch", () => {
+  it("does not exist while main already says what the ledger says", async () => {
+    fixture = await makeFixture();
+    await start().flush();
+    expect(await fixture.repo.head(SYNC_BRANCH)).toBeUndefined();
+    expect(proposer?.state()).toMatchObject({ pendingChanges: 0, syncPendingFiles: 0, flushes: 1 });
+  });
+
+  it("gets one commit on main holding a batch of changes, with trailers naming each operation", async () => {
+    fixture = await makeFixture();
+    const p = start({ debounceMs: 50 });
+    await p.flush();
+    const first = await fixture.ledger.put(
+      "User",
+      scimUser(CAROL_ID, "Carol.Jones@Example.com", "Carol Jones"),
+    );
+    await fixture.ledger.put(
+      "Group",
+      scimGroup(ENGINEERS_ID, "payments-engineers", [ALICE_ID, BOB_ID, CAROL_ID]),
+      "replace",
+    );
+    await fixture.ledger.patch("User", BOB_ID, { displayName: "Robert Example" });
+    await expect.poll(() => p.state().syncCommits, { timeout: 3_000 }).toBe(1);
+
+    const head = (await fixture.repo.head(SYNC_BRANCH)) ?? "";
+    const commit = await fixture.repo.readCommit(head);
+    expect(commit.parents).toEqual([await fixture.repo.head("main")]);
+    expect(commit.message).toContain(`SCIM-Operation: POST User ${CAROL_ID}`);
+    expect(commit.message).toContain(`SCIM-Operation: PUT Group ${ENGINEERS_ID}`);
+    expect(commit.message).toContain(`SCIM-Operation: PATCH User ${BOB_ID}`);
+    expect(commit.message).toContain(`SCIM-Seq: ${first.seq}..${first.seq + 2}`);
+
+    expect(await syncFile("users/carol-jones-example-com.yaml")).toBe(
+      [
+        `id: ${CAROL_ID}`,
+        "userName: Carol.Jones@Example.com",
+        "displayName: Carol Jones",
+        "active: true",
+        "emails:",
+        "  - Carol.Jones@Example.com",
+        "",
+      ].join("\n"),
+    );
+    expect(await syncFile("groups/payments-engineers.yaml")).toContain(
+      "members:\n  - Carol.Jones@Example.com\n  - alice@example.com\n  - bob@example.com\n",
+    );
+    expect(await syncFile("users/bob-example-com.yaml")).toContain("displayName: Robert Example\n");
+    expect(p.state()).toMatchObject({ pendingChanges: 0, syncPendingFiles: 3 });
+  });
+
+  it("adds a commit per later batch, and a restarted proposer re-renders to the same files", async () => {
+    fixture = await makeFixture();
+    const p = start();
+    await fixture.ledger.put("User", scimUser(CAROL_ID, "carol@example.com", "Carol"));
+    await p.flush();
+    const firstHead = await fixture.repo.head(SYNC_BRANCH);
+    await fixture.ledger.patch("User", CAROL_ID, { displayName: "Carol Jones" });
+    await p.flush();
+    const secondHead = (await fixture.repo.head(SYNC_BRANCH)) ?? "";
+    expect((await fixture.repo.readCommit(secondHead)).parents).toEqual([firstHead]);
+    await p.close();
+
+    const restarted = start();
+    await restarted.flush();
+    expect(await fixture.repo.head(SYNC_BRANCH)).toBe(secondHead);
+  });
+
+  it("keeps a renamed user's file name and records the former userName", async () => {
+    fixture = await makeFixture();
+    const p = start();
+    await fixture.ledger.patch("User", ALICE_ID, { userName: "alice.smith@example.com" });
+    await p.flush();
+    const text = await syncFile("users/alice-example-com.yaml");
+    expect(text).toContain("# Alice leads the payments team");
+    expect(text).toContain("userName: alice.smith@example.com");
+    expect(text).toContain("formerUserNames:\n  - alice@example.com");
+    expect(await syncFile("groups/payments-engineers.yaml")).toContain("  - alice.smith@example.com\n");
+    expect(await fixture.repo.listBranches("scim-gitops/")).toHaveLength(1);
+  });
+
+  it("turns a deleted user into a tombstone and removes a deleted group's file", async () => {
+    fixture = await makeFixture({ triggers: "[]" });
+    const p = start();
+    await fixture.ledger.remove("User", BOB_ID);
+    await fixture.ledger.remove("Group", ENGINEERS_ID);
+    await p.flush();
+    const tombstone = await syncFile("users/bob-example-com.yaml");
+    expect(tombstone).toContain("active: false\n");
+    expect(tombstone).toContain("deleted: 2026-11-29T02:15:00.000Z\n");
+    expect(tombstone).toContain("userName: bob@example.com\n");
+    expect(await syncFile("groups/payments-engineers.yaml")).toBeUndefined();
+    expect(await syncFile("groups/payments-readonly.yaml")).toContain("alice@example.com");
+  });
+
+  it("is deleted once main holds everything it proposed (a person merged it)", async () => {
+    fixture = await makeFixture();
+    const p = start();
+    await fixture.ledger.put("User", scimUser(CAROL_ID, "carol@example.com", "Carol"));
+    await p.flush();
+    const head = (await fixture.repo.head(SYNC_BRANCH)) ?? "";
+    await fixture.repo.merge({ branch: SYNC_BRANCH, head, into: "main", message: "Merge sync\n" });
+    await p.flush();
+    expect(await fixture.repo.head(SYNC_BRANCH)).toBeUndefined();
+    expect(p.state().mainMoves).toBe(1);
+  });
+});
