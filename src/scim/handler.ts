@@ -38,6 +38,20 @@ function defaultBaseUrl(req: IncomingMessage): string {
   return `http://${req.headers.host ?? "localhost"}`;
 }
 
+/** Path segments, decoded; a malformed escape stays as sent and simply matches nothing. */
+function pathSegments(path: string): string[] {
+  return path
+    .split("/")
+    .filter((segment) => segment !== "")
+    .map((segment) => {
+      try {
+        return decodeURIComponent(segment);
+      } catch {
+        return segment;
+      }
+    });
+}
+
 export function createScimHandler(options: ScimHandlerOptions): ScimHandler {
   const basePath = (options.basePath ?? "/scim/v2").replace(/\/+$/, "");
   const bucket = new TokenBucket(options.rateLimit ?? DEFAULT_RATE_LIMIT);
@@ -69,11 +83,7 @@ export function createScimHandler(options: ScimHandlerOptions): ScimHandler {
         req,
         method,
         url,
-        segments: pathname
-          .slice(basePath.length)
-          .split("/")
-          .filter((segment) => segment !== "")
-          .map(decodeURIComponent),
+        segments: pathSegments(pathname.slice(basePath.length)),
         render: {
           ledger: options.ledger,
           memberships,
