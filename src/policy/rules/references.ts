@@ -1,3 +1,4 @@
+import { suggestKey } from "../schema/suggest-key.js";
 import type { RuleInput } from "./rule-input.js";
 
 /**
@@ -9,12 +10,14 @@ export function checkBindingReferences(input: RuleInput): void {
   const { policy } = input;
   const groupNames = new Set(policy.groups.map((group) => group.displayName.toLowerCase()));
   const userNames = new Set(policy.users.map((user) => user.userName.toLowerCase()));
+  const roleNames = [...policy.roles.keys()];
   for (const source of input.bindings) {
     for (const ref of source.roleRefs) {
       if (!policy.roles.has(ref.name)) {
+        const hint = suggestKey(ref.name, roleNames);
         source.report.error(
           ref.offset,
-          `role \`${ref.name}\` is not defined in any access file; define it under \`roles:\` or fix the name`,
+          `role \`${ref.name}\` is not defined in any access file; ${hint === undefined ? "define it under `roles:` or fix the name" : `did you mean \`${hint}\`?`}`,
         );
       }
     }
