@@ -2,6 +2,8 @@ import type { TargetApplyResult } from "./plan.js";
 import { SYMBOL, showValue } from "./render-values.js";
 import type { PlanFormat } from "./render-values.js";
 
+export const MARKDOWN_OK_LINES = 200;
+
 export interface ApplyOutcome {
   readonly applied: number;
   readonly failed: number;
@@ -33,12 +35,23 @@ export function renderApplySummary(results: readonly TargetApplyResult[], format
         : `${target.target}: ${target.results.length - failed} applied, ${failed} failed`,
     );
     if (md) lines.push("", `${target.results.length - failed} applied, ${failed} failed`, "");
-    for (const result of target.results) {
+    // A step summary has room for every failure but not for thousands of successes.
+    const shown = md
+      ? [
+          ...target.results.filter((r) => !r.ok),
+          ...target.results.filter((r) => r.ok).slice(0, MARKDOWN_OK_LINES),
+        ]
+      : target.results;
+    for (const result of shown) {
       const { change } = result;
       const head = `${result.ok ? "ok" : "FAILED"} ${SYMBOL[change.action]} ${change.action} ${change.principal} ${change.resource} → ${showValue(change.after)}`;
       const line = result.ok ? head : `${head}: ${result.error ?? "unknown error"}`;
       lines.push(md ? `- ${line}` : `  ${line}`);
     }
+    if (shown.length < target.results.length)
+      lines.push(
+        `- … and ${target.results.length - shown.length} more applied (see the text or JSON output)`,
+      );
     for (const item of target.evidence) lines.push(md ? `- evidence: ${item}` : `  evidence: ${item}`);
     for (const item of target.incomplete ?? []) lines.push(md ? `- FAILED: ${item}` : `  FAILED: ${item}`);
     lines.push("");

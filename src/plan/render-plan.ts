@@ -3,8 +3,12 @@ import type { Plan, PlannedChange, TargetPlan } from "./plan.js";
 import { SYMBOL, countActions, describeCounts, showValue, targetHeadline } from "./render-values.js";
 import type { PlanFormat } from "./render-values.js";
 
-/** Markdown stays well inside a GitHub comment (65,536 characters); the JSON plan always has everything. */
-export const MARKDOWN_ROWS_PER_TARGET = 200;
+/**
+ * Markdown stays inside a GitHub comment (65,536 characters) with two targets; the JSON plan always has
+ * everything.
+ */
+export const MARKDOWN_ROWS_PER_TARGET = 100;
+export const MARKDOWN_NOTES_PER_TARGET = 30;
 
 export interface PlanView {
   readonly plan: Plan;
@@ -57,7 +61,10 @@ function renderMarkdown({ plan, guards }: PlanView): string {
         `<details><summary>${target.notices.length} note${target.notices.length === 1 ? "" : "s"}</summary>`,
         "",
       );
-      for (const notice of target.notices) out.push(`- ${escape(notice)}`);
+      for (const notice of target.notices.slice(0, MARKDOWN_NOTES_PER_TARGET))
+        out.push(`- ${escape(notice)}`);
+      const hidden = target.notices.length - MARKDOWN_NOTES_PER_TARGET;
+      if (hidden > 0) out.push(`- … and ${hidden} more notes: see the JSON plan.`);
       out.push("", "</details>", "");
     }
   }
