@@ -106,4 +106,17 @@ describe("scim-gitops plan", () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("pulsar: 1 to revoke, 1 to update, 4 to grant");
   });
+
+  it("says which URL it cannot reach when the broker is down", async () => {
+    const url = fake.url;
+    await fake.close();
+    const run = await runCli(["plan"], {
+      cwd: root,
+      env: { PULSAR_ADMIN_URL: url, PULSAR_TOKEN: SUPER_TOKEN },
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`cannot reach the Pulsar admin API at ${url}`);
+    expect(run.stderr).toContain("check PULSAR_ADMIN_URL and that the broker is up");
+    fake = await startFake();
+  });
 });
