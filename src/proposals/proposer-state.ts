@@ -32,7 +32,13 @@ export interface ProposerState {
     readonly skipped: number;
     readonly failed: number;
     readonly lastMs?: number;
-    readonly last?: { readonly status: string; readonly at: string; readonly branch?: string };
+    /** `reason` says why, in words that name no person (counts, settings, files). */
+    readonly last?: {
+      readonly status: string;
+      readonly reason: string;
+      readonly at: string;
+      readonly branch?: string;
+    };
   };
 }
 
@@ -50,7 +56,7 @@ export class ProposerStats {
   #syncHead: string | undefined;
   #lastError: string | undefined;
   #emergencyMs: number | undefined;
-  #lastEmergency: { status: string; at: string; branch?: string } | undefined;
+  #lastEmergency: { status: string; reason: string; at: string; branch?: string } | undefined;
   readonly #counts: Counts = { merged: 0, unmerged: 0, refused: 0, skipped: 0, failed: 0 };
 
   flushed(result: SyncResult, at: Date, ms: number): void {
@@ -77,6 +83,7 @@ export class ProposerStats {
     this.#emergencyMs = Math.round(ms);
     this.#lastEmergency = {
       status: outcome.status,
+      reason: outcome.reason,
       at: at.toISOString(),
       ...(outcome.branch === undefined ? {} : { branch: outcome.branch }),
     };
@@ -85,7 +92,7 @@ export class ProposerStats {
   emergencyFailed(error: unknown, at: Date): void {
     this.#counts.failed++;
     this.#lastError = `emergency: ${messageOf(error)}`;
-    this.#lastEmergency = { status: "failed", at: at.toISOString() };
+    this.#lastEmergency = { status: "failed", reason: this.#lastError, at: at.toISOString() };
   }
 
   snapshot(pending: number, queuedEmergencies: number, mainHead: string | undefined): ProposerState {
