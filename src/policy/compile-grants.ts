@@ -34,7 +34,8 @@ export function prepareSource<E extends PulsarRoleEntry | NatsRoleEntry>(
 
 interface Holder<E> {
   personId: string;
-  readonly grants: Map<string, GrantSource<E>[]>;
+  /** One source alone (the common case, no list allocated), or every source on that resource. */
+  readonly grants: Map<string, GrantSource<E> | GrantSource<E>[]>;
 }
 
 /**
@@ -57,17 +58,22 @@ class GrantCollector<E, G> {
       holder.personId = personId;
     }
     const sources = holder.grants.get(source.resourceKey);
-    if (sources === undefined) holder.grants.set(source.resourceKey, [source]);
-    else sources.push(source);
+    if (sources === undefined) holder.grants.set(source.resourceKey, source);
+    else if (Array.isArray(sources)) sources.push(source);
+    else holder.grants.set(source.resourceKey, [sources, source]);
   }
 
   collect(): Map<string, PrincipalAccess<G>> {
     const result = new Map<string, PrincipalAccess<G>>();
-    for (const principal of [...this.holders.keys()].sort(compareStrings)) {
+    // The default sort compares UTF-16 code units, like compareStrings, and runs natively.
+    for (const principal of [...this.holders.keys()].sort()) {
       const holder = this.holders.get(principal) as Holder<E>;
-      const grants = [...holder.grants.keys()]
-        .sort(compareStrings)
-        .map((key) => this.merge(holder.grants.get(key) as GrantSource<E>[]));
+      const keys = [...holder.grants.keys()];
+      if (keys.length > 1) keys.sort();
+      const grants = keys.map((key) => {
+        const sources = holder.grants.get(key) as GrantSource<E> | GrantSource<E>[];
+        return this.merge(Array.isArray(sources) ? sources : [sources]);
+      });
       result.set(principal, { personId: holder.personId, grants });
     }
     return result;
@@ -87,13 +93,13 @@ export class NatsGrantCollector extends GrantCollector<NatsRoleEntry, NatsGrant>
 }
 
 const SORTED_ACTIONS = [...PULSAR_ACTIONS].sort(compareStrings);
+const ACTION_BIT = new Map(SORTED_ACTIONS.map((action, index) => [action, 1 << index]));
 const actionLists = new Map<number, readonly PulsarAction[]>();
 
 function mergePulsar(sources: readonly GrantSource<PulsarRoleEntry>[]): PulsarGrant {
   let mask = 0;
   for (const { entry } of sources) {
-    if (entry.kind !== "tenantAdmin")
-      for (const action of entry.actions) mask |= 1 << SORTED_ACTIONS.indexOf(action);
+    if (entry.kind !== "tenantAdmin") for (const action of entry.actions) mask |= ACTION_BIT.get(action) ?? 0;
   }
   let actions = actionLists.get(mask);
   if (actions === undefined) {
