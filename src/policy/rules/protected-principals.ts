@@ -35,14 +35,20 @@ export function checkProtectedPrincipals(input: RuleInput): void {
   for (const user of input.policy.users) users.set(user.userName.toLowerCase(), user);
   const groups = new Map(input.policy.groups.map((group) => [group.displayName.toLowerCase(), group]));
 
+  const known = new Map<string, string[]>();
   const protectedAs = (userName: string): string[] => {
-    const user = users.get(userName.toLowerCase()) ?? { userName, id: "", emails: [] };
-    return protections.flatMap((protection) => {
+    const key = userName.toLowerCase();
+    const cached = known.get(key);
+    if (cached !== undefined) return cached;
+    const user = users.get(key) ?? { userName, id: "", emails: [] };
+    const hits = protections.flatMap((protection) => {
       const principal = renderPrincipal(protection.template, user);
       return principal !== undefined && protection.principals.has(principal)
         ? [`${principal} on ${protection.target}`]
         : [];
     });
+    known.set(key, hits);
+    return hits;
   };
 
   for (const source of input.bindings) {
