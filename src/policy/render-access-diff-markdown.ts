@@ -12,18 +12,23 @@ const HEADER = "| Person | Target | Principal | Change | Because |\n|---|---|---
 const NOTE_ROOM = 400;
 
 /**
- * A table with a row per person, target and change, kept within `budget` characters. When it does not
- * fit, whole people are dropped from the end and a note says how many and where to see them all.
+ * A table with a row per person, target and change, kept within `budget` characters. People who gain
+ * anything come first, since they are what a reviewer must not miss. When it does not fit, whole people
+ * are dropped from the end and a note says how many and where to see them all.
  */
 export function renderAccessDiffMarkdown(diff: AccessDiff, budget: number): string {
   const verdict = diff.people.length === 0 ? "✅" : diff.revocationOnly ? "✅" : "⚠️";
   const head = [`### Access diff`, "", `${verdict} ${summariseAccessDiff(diff)}`];
   if (diff.people.length === 0) return fit(`${head.join("\n")}\n`, budget);
   head.push("", HEADER);
+  const people = [
+    ...diff.people.filter((person) => person.grants > 0),
+    ...diff.people.filter((person) => person.grants === 0),
+  ];
   let body = head.join("\n");
   let shown = 0;
   let rowsShown = 0;
-  for (const person of diff.people) {
+  for (const person of people) {
     const rows = personRows(person);
     const next = `${body}\n${rows.join("\n")}`;
     if (next.length + NOTE_ROOM > budget) break;
@@ -32,7 +37,7 @@ export function renderAccessDiffMarkdown(diff: AccessDiff, budget: number): stri
     rowsShown += rows.length;
   }
   if (shown < diff.people.length) {
-    const hidden = diff.people.slice(shown);
+    const hidden = people.slice(shown);
     const hiddenRows = hidden.reduce((sum, person) => sum + personRows(person).length, 0);
     const gaining = hidden.filter((person) => person.grants > 0).length;
     body += [

@@ -90,6 +90,29 @@ describe("renderAccessDiff", () => {
     await expect(small).toMatchFileSnapshot("__snapshots__/truncated.md");
   });
 
+  it("lists people who gain access first, so truncation never hides a grant behind revocations", () => {
+    const names = Array.from(
+      { length: 300 },
+      (_, index) => `user${String(index).padStart(4, "0")}@example.com`,
+    );
+    const make = (members: readonly string[]) => {
+      resetLines();
+      return policy({
+        roles: [role("reader", { pulsar: [namespaceGrant("acme/events", ["consume"])] })],
+        users: [...names, "zed@example.com"].map((name) => user(name)),
+        groups: [group("everyone", members)],
+        bindings: [binding("group:everyone", ["reader"])],
+      });
+    };
+    const diff = diffPolicies(make(names), make(["zed@example.com"]));
+    expect(diff.revocationOnly).toBe(false);
+    const markdown = renderAccessDiff(diff, "markdown", { maxChars: 5_000 });
+    expect(markdown.length).toBeLessThanOrEqual(5_000);
+    expect(markdown).toContain("**zed@example.com**");
+    expect(markdown.indexOf("zed@example.com")).toBeLessThan(markdown.indexOf("user0000@example.com"));
+    expect(markdown).toContain("0 of them gaining access) not shown");
+  });
+
   it("never exceeds even a budget too small for the summary", () => {
     expect(renderAccessDiff(massRevocation(3), "markdown", { maxChars: 40 }).length).toBeLessThanOrEqual(40);
   });
