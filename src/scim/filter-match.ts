@@ -129,22 +129,43 @@ export function matchesFilter(node: FilterNode, root: Json): boolean {
   }
 }
 
+export interface PinnedLookup {
+  readonly by: "name" | "externalId" | "email";
+  readonly value: string;
+}
+
 /**
- * The userName/displayName a filter pins with `eq`, anywhere in a top-level `and` chain, so the lookup can
- * go through the ledger's name index instead of scanning every resource.
+ * An equality the whole filter depends on (a term of its top-level `and` chain) that an index can answer:
+ * userName/displayName, externalId or an email address. The filter is still evaluated on the candidates.
  */
-export function pinnedName(node: FilterNode, nameAttribute: string): string | undefined {
+export function pinnedLookup(node: FilterNode, nameAttribute: string): PinnedLookup | undefined {
   if (node.kind === "and")
-    return pinnedName(node.left, nameAttribute) ?? pinnedName(node.right, nameAttribute);
+    return pinnedLookup(node.left, nameAttribute) ?? pinnedLookup(node.right, nameAttribute);
+  if (node.kind === "valuePath") {
+    return node.path.extension === undefined && node.path.attribute.name === "emails"
+      ? emailIn(node.filter)
+      : undefined;
+  }
+  if (node.kind !== "compare" || node.operator !== "eq" || typeof node.value !== "string") return undefined;
+  if (node.path.extension !== undefined) return undefined;
+  const { attribute, sub } = node.path;
+  if (attribute.name === nameAttribute && sub === undefined) return { by: "name", value: node.value };
+  if (attribute.name === "externalId" && sub === undefined) return { by: "externalId", value: node.value };
+  if (attribute.name === "emails" && (sub === undefined || sub.name === "value"))
+    return { by: "email", value: node.value };
+  return undefined;
+}
+
+/** `value eq "x"` inside `emails[…]`, anywhere in an `and` chain. */
+function emailIn(node: FilterNode): PinnedLookup | undefined {
+  if (node.kind === "and") return emailIn(node.left) ?? emailIn(node.right);
   if (
     node.kind === "compare" &&
     node.operator === "eq" &&
-    node.path.extension === undefined &&
-    node.path.sub === undefined &&
-    node.path.attribute.name === nameAttribute &&
-    typeof node.value === "string"
+    typeof node.value === "string" &&
+    node.path.attribute.name === "value"
   ) {
-    return node.value;
+    return { by: "email", value: node.value };
   }
   return undefined;
 }

@@ -12,6 +12,7 @@ import type { Secret } from "../secret.js";
 import { isAuthorised } from "./bearer-auth.js";
 import { MethodNotAllowedError, ScimError, toErrorBody } from "./errors.js";
 import { sendJson } from "./http-io.js";
+import { LookupIndex } from "./lookup-index.js";
 import { MembershipIndex } from "./membership-index.js";
 import { TokenBucket, type RateLimit } from "./rate-limit.js";
 import { routeRequest, type RouteContext } from "./routes.js";
@@ -56,6 +57,7 @@ export function createScimHandler(options: ScimHandlerOptions): ScimHandler {
   const basePath = (options.basePath ?? "/scim/v2").replace(/\/+$/, "");
   const bucket = new TokenBucket(options.rateLimit ?? DEFAULT_RATE_LIMIT);
   const memberships = new MembershipIndex(options.ledger);
+  const lookups = new LookupIndex(options.ledger);
   const baseUrl = options.baseUrl ?? defaultBaseUrl;
 
   return async (req, res) => {
@@ -89,7 +91,7 @@ export function createScimHandler(options: ScimHandlerOptions): ScimHandler {
           memberships,
           root: `${baseUrl(req).replace(/\/+$/, "")}${basePath}`,
         },
-        operations: { ledger: options.ledger, memberships, now: () => new Date().toISOString() },
+        operations: { ledger: options.ledger, memberships, lookups, now: () => new Date().toISOString() },
       };
       const answer = await routeRequest(context);
       status = answer.status;

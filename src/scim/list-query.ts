@@ -6,8 +6,9 @@
 import type { IdentityLedger, ScimResource } from "../ledger/ledger.js";
 import { resolveAttributePath } from "./attribute-path.js";
 import { ScimError } from "./errors.js";
-import { matchesFilter, pinnedName } from "./filter-match.js";
-import { parseFilter } from "./filter-parse.js";
+import { matchesFilter, pinnedLookup } from "./filter-match.js";
+import type { LookupIndex } from "./lookup-index.js";
+import { parseFilter, type FilterNode } from "./filter-parse.js";
 import { isObject, textOf } from "./normalise.js";
 import type { ResourceSchema } from "./schemas.js";
 
@@ -97,14 +98,30 @@ function sorted(
   return keyed.map((entry) => entry.resource);
 }
 
-export function listResources(ledger: IdentityLedger, schema: ResourceSchema, query: ListQuery): ListPage {
+function candidatesFor(
+  ledger: IdentityLedger,
+  lookups: LookupIndex,
+  schema: ResourceSchema,
+  filter: FilterNode,
+): readonly (ScimResource | undefined)[] {
+  const pinned = pinnedLookup(filter, schema.type === "User" ? "userName" : "displayName");
+  if (pinned === undefined) return ledger.list(schema.type);
+  if (pinned.by === "name") return [ledger.findByName(schema.type, pinned.value)];
+  return lookups.find(schema.type, pinned.by, pinned.value);
+}
+
+export function listResources(
+  ledger: IdentityLedger,
+  lookups: LookupIndex,
+  schema: ResourceSchema,
+  query: ListQuery,
+): ListPage {
   let matched: readonly ScimResource[];
   if (query.filter === undefined) {
     matched = ledger.list(schema.type);
   } else {
     const filter = parseFilter(schema, query.filter);
-    const name = pinnedName(filter, schema.type === "User" ? "userName" : "displayName");
-    const candidates = name === undefined ? ledger.list(schema.type) : [ledger.findByName(schema.type, name)];
+    const candidates = candidatesFor(ledger, lookups, schema, filter);
     matched = candidates.filter(
       (resource): resource is ScimResource => resource !== undefined && matchesFilter(filter, resource),
     );

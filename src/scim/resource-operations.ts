@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { IdentityLedger, LedgerOperation, ScimResource } from "../ledger/ledger.js";
 import { ScimError, notFound } from "./errors.js";
 import { buildStored, differs } from "./ingest.js";
+import type { LookupIndex } from "./lookup-index.js";
 import type { MembershipIndex } from "./membership-index.js";
 import { isObject, normaliseResource } from "./normalise.js";
 import { applyPatch } from "./patch-apply.js";
@@ -17,6 +18,7 @@ import { groupSchema, type ResourceSchema } from "./schemas.js";
 export interface OperationContext {
   readonly ledger: IdentityLedger;
   readonly memberships: MembershipIndex;
+  readonly lookups: LookupIndex;
   readonly now: () => string;
 }
 
@@ -63,6 +65,7 @@ async function write(
   try {
     const change = await context.ledger.update(schema.type, id, operation, edit);
     context.memberships.apply(change);
+    context.lookups.apply(change);
     return change.after;
   } catch (error) {
     throw translateLedgerError(error, schema);

@@ -59,7 +59,12 @@ function queryOf(url: URL): Record<string, string> {
 }
 
 function list(context: RouteContext, schema: ResourceSchema, source: Record<string, unknown>): Answer {
-  const page = listResources(context.operations.ledger, schema, readListQuery(source));
+  const page = listResources(
+    context.operations.ledger,
+    context.operations.lookups,
+    schema,
+    readListQuery(source),
+  );
   const projection = projectionFrom(schema, source);
   const resources = page.resources.map((resource) =>
     renderResource(context.render, schema, resource, projection),

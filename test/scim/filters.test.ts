@@ -116,6 +116,39 @@ describe("filters", () => {
   });
 });
 
+describe("indexed lookups", () => {
+  it("externalId and email lookups follow PUT, PATCH and DELETE", async () => {
+    const created = await scim.call("POST", "/Users", {
+      schemas: [USER_URN],
+      userName: "moving@example.com",
+      externalId: "ext-1",
+      emails: [{ value: "Old.Mail@example.com", type: "work" }],
+    });
+    const id = created.body.id as string;
+    expect(await users('externalId eq "ext-1"')).toEqual(["moving@example.com"]);
+    expect(await users('emails[type eq "work"].value eq "old.mail@EXAMPLE.com"')).toEqual([
+      "moving@example.com",
+    ]);
+    expect(await users('externalId eq "EXT-1"')).toEqual([]);
+
+    await scim.call("PUT", `/Users/${id}`, {
+      schemas: [USER_URN],
+      userName: "moving@example.com",
+      externalId: "ext-2",
+      emails: [{ value: "new.mail@example.com", type: "work" }],
+    });
+    expect(await users('externalId eq "ext-1"')).toEqual([]);
+    expect(await users("externalId eq ext-2")).toEqual(["moving@example.com"]);
+    expect(await users('emails.value eq "old.mail@example.com"')).toEqual([]);
+    expect(await users('emails.value eq "new.mail@example.com" and active pr')).toEqual([]);
+    expect(await users('emails.value eq "new.mail@example.com"')).toEqual(["moving@example.com"]);
+    expect(await users('emails[type eq "home"].value eq "new.mail@example.com"')).toEqual([]);
+
+    await scim.call("DELETE", `/Users/${id}`);
+    expect(await users('externalId eq "ext-2"')).toEqual([]);
+  });
+});
+
 describe("paging, sorting and projection", () => {
   it("count=0 gives only totals, startIndex<1 is 1, negative count is 0", async () => {
     const zero = await scim.call("GET", "/Users?count=0");
