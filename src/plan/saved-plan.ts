@@ -1,3 +1,4 @@
+import { canonicalJson } from "./fingerprint.js";
 import type { ChangeAction, Json, Plan, PlannedChange, TargetName, TargetPlan } from "./plan.js";
 
 export class PlanFileError extends Error {
@@ -84,6 +85,11 @@ export function findStaleness(saved: Plan, current: Plan): string[] {
     else if (fresh.actualFingerprint !== target.actualFingerprint) {
       reasons.push(
         `the actual state of ${target.target} changed since the plan was made (someone or something wrote to it)`,
+      );
+    } else if (reasons.length === 0 && canonicalJson(fresh.changes) !== canonicalJson(target.changes)) {
+      // Same policy, same state, different changes: the file was edited, or another version made it.
+      reasons.push(
+        `the changes for ${target.target} are not what this policy and state call for (was the plan edited, or made by another version?)`,
       );
     }
   }

@@ -179,6 +179,26 @@ describe("scim-gitops apply", () => {
     expect(fake.writes()).toEqual([]);
   });
 
+  it("refuses a saved plan whose changes were edited, even with the same policy and state", async () => {
+    await runCli(["plan", "--out", "plan.json"], { cwd: root, fake });
+    const saved = JSON.parse(await readFile(join(root, "plan.json"), "utf8")) as Plan;
+    (saved.targets[0]!.changes as PlannedChange[]).push({
+      ...saved.targets[0]!.changes.at(-1)!,
+      principal: "mallory",
+      operation: {
+        op: "set-namespace-permission",
+        namespace: "acme/payments",
+        role: "mallory",
+        actions: ["produce"],
+      },
+    });
+    await writeFile(join(root, "plan.json"), JSON.stringify(saved));
+    const run = await runCli(["apply", "--plan", "plan.json"], { cwd: root, fake });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("the changes for pulsar are not what this policy and state call for");
+    expect(fake.writes()).toEqual([]);
+  });
+
   it("prints a JSON summary with every change's result", async () => {
     const run = await runCli(["apply", "--format", "json"], { cwd: root, fake });
     const summary = JSON.parse(run.stdout);

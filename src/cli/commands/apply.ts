@@ -51,8 +51,7 @@ Exit codes: 0 every change applied, 1 error, refusal or any failed change.
     });
     try {
       const planFile = values.plan as string | undefined;
-      const plan =
-        planFile === undefined ? session.plan : await readCurrentPlan(planFile, session, context.cwd);
+      const plan = planFile === undefined ? session.plan : await readSavedPlan(planFile, context.cwd);
       const refusals = refusingFindings(findGuardViolations(plan, session.settings), {
         allowMassRevocation: values["allow-mass-revocation"] === true,
       });
@@ -62,6 +61,7 @@ Exit codes: 0 every change applied, 1 error, refusal or any failed change.
         context.stderr.write("Nothing was applied.\n");
         throw new ReportedFailure("guard refused the plan");
       }
+      if (planFile !== undefined) refuseIfStale(plan, planFile, session);
       if (values["dry-run"] === true) {
         context.stdout.write(renderPlan({ plan, guards: [] }, format));
         context.stderr.write("Dry run: nothing was written.\n");
@@ -77,7 +77,7 @@ Exit codes: 0 every change applied, 1 error, refusal or any failed change.
   },
 };
 
-async function readCurrentPlan(file: string, session: PlanSession, cwd: string): Promise<Plan> {
+async function readSavedPlan(file: string, cwd: string): Promise<Plan> {
   let text: string;
   try {
     text = await readFile(resolve(cwd, file), "utf8");
@@ -86,14 +86,16 @@ async function readCurrentPlan(file: string, session: PlanSession, cwd: string):
       cause: error,
     });
   }
-  const saved = parsePlanFile(text, file);
+  return parsePlanFile(text, file);
+}
+
+function refuseIfStale(saved: Plan, file: string, session: PlanSession): void {
   const reasons = findStaleness(saved, session.plan);
   if (reasons.length > 0) {
     throw new Error(
       `the saved plan ${file} is stale and was not applied: ${reasons.join("; ")}. Make a new plan (scim-gitops plan --out ${file}), review it, and apply that`,
     );
   }
-  return saved;
 }
 
 /** Each target in turn; one that throws outright has all its changes reported failed, and the rest go on. */
