@@ -186,6 +186,9 @@ describe("paging, sorting and projection", () => {
       id,
       [ENTERPRISE_URN]: { employeeNumber: "100" },
     });
+    const bare = await scim.call("GET", `/Users/${id}?excludedAttributes=id,schemas,userName,meta`);
+    expect(bare.body).toMatchObject({ id, schemas: [USER_URN, ENTERPRISE_URN] });
+    expect(bare.body).not.toHaveProperty("userName");
     const excluded = await scim.call("GET", `/Users/${id}?excludedAttributes=emails`);
     expect(excluded.body.emails).toBeUndefined();
     expect(excluded.body.userName).toBe("alice@example.com");
