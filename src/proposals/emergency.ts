@@ -46,7 +46,7 @@ async function attemptEmergency(input: EmergencyInput): Promise<EmergencyOutcome
   const prefix = dir === "" ? "" : `${dir}/`;
   const base = await repo.head(repo.baseBranch);
   if (base === undefined) throw new RefNotFoundError(repo.baseBranch);
-  const mainFiles = await repo.readFiles(base, dir);
+  const mainFiles = policyFilesOnly(await repo.readFiles(base, dir));
   const now = input.now();
   const settings = emergencySettingsFrom(mainFiles.get("settings.yaml"), { dir, now });
   if (!settings.triggers.includes(emergency.trigger)) {
@@ -79,7 +79,7 @@ async function attemptEmergency(input: EmergencyInput): Promise<EmergencyOutcome
     update: { kind: "create" },
   });
 
-  const branchFiles = await repo.readFiles(head, dir);
+  const branchFiles = policyFilesOnly(await repo.readFiles(head, dir));
   const proof = proveRevocationOnly(mainFiles, branchFiles, { dir, now });
   if (!proof.proven) {
     return { status: "refused", reason: `not merged: ${proof.reason}`, branch };
@@ -113,6 +113,11 @@ async function attemptEmergency(input: EmergencyInput): Promise<EmergencyOutcome
     if (error instanceof HeadMovedError) await repo.deleteBranch(branch, head).catch(() => undefined);
     throw error;
   }
+}
+
+/** What `validate` reads too: the editor schemas and READMEs next to the policy are not part of it. */
+function policyFilesOnly(files: Map<string, string>): Map<string, string> {
+  return new Map([...files].filter(([path]) => /\.ya?ml$/.test(path)));
 }
 
 /** Embedded mode has no CI to wait for, so `auto` merges as `direct` does once proven. */

@@ -9,6 +9,7 @@ import { DEFAULT_TRIGGERS, detectEmergency } from "./emergency-trigger.js";
 import type { ProposerLogger, ProposerState } from "./proposer-state.js";
 import { ProposerStats } from "./proposer-state.js";
 import { IdentityRenderer } from "./render-identities.js";
+import type { KnownSync } from "./sync-branch.js";
 import { flushSyncBranch } from "./sync-branch.js";
 
 export type { ProposerLogger, ProposerState } from "./proposer-state.js";
@@ -61,6 +62,7 @@ export function startProposer(options: ProposerOptions): Proposer {
   const emergencies: EmergencyCase[] = [];
   const deletedAt = new Map<string, string>();
   let pending: OperationRef[] = [];
+  let known: KnownSync | undefined;
   let triggers: readonly EmergencyTrigger[] = DEFAULT_TRIGGERS;
   let mainHead: string | undefined;
   let flushWanted = true;
@@ -148,7 +150,9 @@ export function startProposer(options: ProposerOptions): Proposer {
         ledger: { users: ledger.list("User"), groups: ledger.list("Group") },
         operations,
         deletedAt: (id) => deletedAt.get(id) ?? now().toISOString(),
+        ...(known === undefined ? {} : { known }),
       });
+      known = result.known;
       failures = 0;
       lastFlushError = undefined;
       stats.flushed(result, now(), performance.now() - started);

@@ -42,7 +42,11 @@ export class IdentityRenderer {
       userNames.set(user.id, fields.userName);
       seenUsers.add(user.id);
       const path = index.users.get(user.id) ?? newPath("users", fields.userName, user.id, userSlugs);
-      emit(path, this.memoised(path, base.get(path), fields, renderUserFile));
+      const previous = base.get(path);
+      const deleted =
+        fields.active || previous === undefined ? undefined : userFieldsFromFile(previous)?.deleted;
+      const kept = deleted === undefined ? fields : { ...fields, deleted };
+      emit(path, this.memoised(path, previous, kept, renderUserFile));
     }
     for (const [id, path] of index.users) {
       if (seenUsers.has(id)) continue;

@@ -14,6 +14,13 @@ export interface SyncInput {
   /** The operations this flush carries, named in the commit's trailers. */
   readonly operations: readonly OperationRef[];
   readonly deletedAt: (id: string) => string;
+  /** The identity files of the last flush's head, so an unchanged sync branch is not read back from git. */
+  readonly known?: KnownSync;
+}
+
+export interface KnownSync {
+  readonly head: string;
+  readonly files: ReadonlyMap<string, string>;
 }
 
 export interface SyncResult {
@@ -24,6 +31,7 @@ export interface SyncResult {
   readonly pendingFiles: number;
   /** Whether this flush wrote a commit. */
   readonly committed: boolean;
+  readonly known?: KnownSync;
 }
 
 export function identitiesDir(policyDir: string): string {
@@ -52,7 +60,12 @@ export async function flushSyncBranch(input: SyncInput): Promise<SyncResult> {
 
   const appending = syncHead !== undefined && (await repo.isAncestor(base, syncHead));
   const parent = appending && syncHead !== undefined ? syncHead : base;
-  const parentFiles = parent === base ? mainFiles : await repo.readFiles(parent, dir);
+  const parentFiles =
+    parent === base
+      ? mainFiles
+      : input.known?.head === parent
+        ? input.known.files
+        : await repo.readFiles(parent, dir);
   const target = new Map(mainFiles);
   for (const [path, text] of rendered) {
     if (text === null) target.delete(path);
@@ -66,7 +79,13 @@ export async function flushSyncBranch(input: SyncInput): Promise<SyncResult> {
     if (!target.has(path)) changes.push({ path: `${dir}/${path}`, content: null });
   }
   if (changes.length === 0) {
-    return { head: parent, base, pendingFiles: rendered.size, committed: false };
+    return {
+      head: parent,
+      base,
+      pendingFiles: rendered.size,
+      committed: false,
+      known: { head: parent, files: target },
+    };
   }
   const head = await repo.commitFiles({
     branch: SYNC_BRANCH,
@@ -80,5 +99,5 @@ export async function flushSyncBranch(input: SyncInput): Promise<SyncResult> {
     }),
     update: { kind: "force" },
   });
-  return { head, base, pendingFiles: rendered.size, committed: true };
+  return { head, base, pendingFiles: rendered.size, committed: true, known: { head, files: target } };
 }
