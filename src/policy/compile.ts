@@ -15,7 +15,10 @@ interface Principals {
  * result whatever order its files and bindings were read in.
  */
 export function compilePolicy(policy: Policy, now: Date): EffectiveAccess {
-  const users = [...policy.users].sort((left, right) => compareStrings(left.id, right.id));
+  // Two files with one SCIM id are a validation error; the slug breaks the tie so file order never matters.
+  const users = [...policy.users].sort(
+    (left, right) => compareStrings(left.id, right.id) || compareStrings(left.slug, right.slug),
+  );
   const principals = new Map<string, Principals>();
   const people = new Map<string, Person>();
   for (const user of users) {

@@ -104,7 +104,9 @@ function findUser(
   userName: string,
 ): { user: UserIdentity; former?: string } | undefined {
   const key = userName.toLowerCase();
-  const sorted = [...users].sort((left, right) => compareStrings(left.id, right.id));
+  const sorted = [...users].sort(
+    (left, right) => compareStrings(left.id, right.id) || compareStrings(left.slug, right.slug),
+  );
   const current = sorted.filter((user) => user.userName.toLowerCase() === key);
   const user = current.find(isEligible) ?? current[0];
   if (user !== undefined) return { user };
