@@ -117,7 +117,17 @@ export class PulsarAdminClient {
           path,
         });
       }
-      url = new URL(location, url).href;
+      const next = new URL(location, url);
+      if (new URL(url).protocol === "https:" && next.protocol !== "https:") {
+        // The token travels with the redirect; never in clear text.
+        throw new PulsarAdminError({
+          status: response.status,
+          reason: `redirect from https to ${next.origin} refused: it would send the token unencrypted; check the brokers' advertised addresses`,
+          method,
+          path,
+        });
+      }
+      url = next.href;
     }
     throw new PulsarAdminError({
       status: 307,

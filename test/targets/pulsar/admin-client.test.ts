@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PulsarAdminError } from "../../../src/targets/pulsar/admin-errors.js";
+import { PulsarAdminClient } from "../../../src/targets/pulsar/admin-client.js";
+import { Secret } from "../../../src/secret.js";
 import type { FakePulsarAdmin } from "../../fakes/pulsar-admin/server.js";
 import { SUPER_TOKEN, TENANT_ADMIN_TOKEN, clientFor, seedCluster, startFake } from "./fixture.js";
 
@@ -130,5 +132,24 @@ describe("Pulsar admin client against the fake", () => {
     );
     expect(error.status).toBe(412);
     expect(error.reason).toBe("Permissions are not set at the topic level");
+  });
+});
+
+describe("Pulsar admin client redirect safety", () => {
+  it("refuses a redirect that would carry the token from https to plain http", async () => {
+    const seen: string[] = [];
+    const client = new PulsarAdminClient({
+      adminUrl: "https://broker.example:8443",
+      token: new Secret(SUPER_TOKEN),
+      fetch: (input) => {
+        seen.push(typeof input === "string" ? input : input instanceof URL ? input.href : input.url);
+        return Promise.resolve(
+          new Response(null, { status: 307, headers: { location: "http://other.example:8080/admin/v2/x" } }),
+        );
+      },
+    });
+    const error = await failure(client.send("DELETE", ["namespaces", "acme", "x", "permissions", "bob"]));
+    expect(error.message).toContain("redirect from https to http://other.example:8080 refused");
+    expect(seen).toEqual(["https://broker.example:8443/admin/v2/namespaces/acme/x/permissions/bob"]);
   });
 });
