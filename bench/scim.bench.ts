@@ -3,8 +3,13 @@
  * workload (70 % reads, 30 % writes) over HTTP to 127.0.0.1 with bounded concurrency, then a saturation run,
  * then `GET /Groups` as Okta's SPEC test times it. Goals: ≥ 500 req/s at p99 ≤ 20 ms; GET /Groups < 600 ms.
  */
+import { fork, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
 import { Agent, request } from "node:http";
-import { TOKEN, oktaUser, startScim, type TestScim } from "../test/scim/support/scim-server.js";
+import { fileURLToPath } from "node:url";
+import { TOKEN, oktaUser, startScim } from "../test/scim/support/scim-server.js";
+
+const SERVER_FLAG = "--scim-bench-server";
 
 const USERS = 10_000;
 const GROUPS = 1_000;
@@ -201,10 +206,25 @@ function report(label: string, result: RunResult, judged: boolean): void {
   }
 }
 
+/** The server runs in a child process so it has a core of its own, as it would in production. */
+async function startServerProcess(): Promise<{ root: string; child: ChildProcess }> {
+  const child = fork(fileURLToPath(import.meta.url), [SERVER_FLAG], { execArgv: ["--import", "tsx"] });
+  const [message] = (await once(child, "message")) as [{ root: string }];
+  return { root: message.root, child };
+}
+
+if (process.argv.includes(SERVER_FLAG)) {
+  const scim = await startScim({ rateLimit: { perSecond: 1_000_000, burst: 1_000_000 } });
+  process.send?.({ root: scim.root });
+  process.on("message", () => {
+    void scim.close().then(() => process.exit(0));
+  });
+}
+
 export async function run(): Promise<void> {
-  const scim: TestScim = await startScim({ rateLimit: { perSecond: 1_000_000, burst: 1_000_000 } });
+  const { root, child } = await startServerProcess();
   try {
-    const call = client(scim.root);
+    const call = client(root);
     const userIds: string[] = [];
     const loadStarted = performance.now();
     await pool(
@@ -240,7 +260,7 @@ export async function run(): Promise<void> {
 
     await drive(call, userIds, groupIds, 300, 1, 32);
     console.log(
-      "(the load generator shares the server's process and event loop, so latencies are upper bounds)",
+      "(server in a child process; latencies are measured by the client and include its own overhead)",
     );
     report(
       "paced mixed workload at 600 req/s, ≤ 32 in flight",
@@ -265,7 +285,7 @@ export async function run(): Promise<void> {
       `GET /Groups (1k groups, 20k members) worst of 5: ${worst.toFixed(0)} ms   (goal < 600 ms, Okta)  ${worst < 600 ? "ok" : "MISSED"}`,
     );
     for (const [label, filter] of [
-      ["externalId eq (full scan)", 'externalId eq "no-such-external-id"'],
+      ["externalId eq (indexed)", 'externalId eq "no-such-external-id"'],
       [
         'emails[type eq "work"].value eq (full scan)',
         'emails[type eq "work"].value eq "load.9999@example.com"',
@@ -274,10 +294,11 @@ export async function run(): Promise<void> {
       const started = performance.now();
       for (let i = 0; i < 20; i++) await call("GET", `/Users?filter=${encodeURIComponent(filter)}`);
       console.log(
-        `${label} over ${USERS} users: ${((performance.now() - started) / 20).toFixed(2)} ms per request`,
+        `${label} with ${USERS} users: ${((performance.now() - started) / 20).toFixed(2)} ms per request`,
       );
     }
   } finally {
-    await scim.close();
+    child.send("stop");
+    await once(child, "exit");
   }
 }
