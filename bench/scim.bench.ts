@@ -287,7 +287,7 @@ export async function run(): Promise<void> {
     for (const [label, filter] of [
       ["externalId eq (indexed)", 'externalId eq "no-such-external-id"'],
       [
-        'emails[type eq "work"].value eq (full scan)',
+        'emails[type eq "work"].value eq (indexed)',
         'emails[type eq "work"].value eq "load.9999@example.com"',
       ],
     ] as const) {
