@@ -286,6 +286,7 @@ export async function run(): Promise<void> {
     );
     for (const [label, filter] of [
       ["externalId eq (indexed)", 'externalId eq "no-such-external-id"'],
+      ["name.familyName eq (full scan)", 'name.familyName eq "nobody"'],
       [
         'emails[type eq "work"].value eq (indexed)',
         'emails[type eq "work"].value eq "load.9999@example.com"',
