@@ -12,7 +12,8 @@ export type EmergencyCase =
       readonly id: string;
       /** As the IdP last knew it, for logs and the commit subject. */
       readonly userName: string;
-      readonly operation: OperationRef;
+      /** Undefined when found at start-up (the change was acknowledged while no proposer ran). */
+      readonly operation: OperationRef | undefined;
       readonly at: string;
     }
   | {

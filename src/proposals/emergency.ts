@@ -61,7 +61,12 @@ async function attemptEmergency(input: EmergencyInput): Promise<EmergencyOutcome
   if (edit.kind === "nothing") return { status: "skipped", reason: edit.reason };
 
   const label = emergency.kind === "user" ? emergency.userName : `group ${emergency.displayName}`;
-  const trailers = [...operationTrailers([emergency.operation]), `SCIM-Emergency: ${emergency.trigger}`];
+  const trailers = [
+    ...(emergency.operation === undefined
+      ? [`SCIM-Recovered: ${emergency.kind === "user" ? "User" : "Group"} ${emergency.id} found at start-up`]
+      : operationTrailers([emergency.operation])),
+    `SCIM-Emergency: ${emergency.trigger}`,
+  ];
   const path = `identities/${edit.path}`;
   const branch = await freshBranchName(repo, `${EMERGENCY_PREFIX}${edit.slug}-${utcStamp(now)}`);
   const head = await repo.commitFiles({

@@ -10,7 +10,8 @@ import type { ProposerLogger, ProposerState } from "./proposer-state.js";
 import { ProposerStats } from "./proposer-state.js";
 import { IdentityRenderer } from "./render-identities.js";
 import type { KnownSync } from "./sync-branch.js";
-import { flushSyncBranch } from "./sync-branch.js";
+import { flushSyncBranch, identitiesDir } from "./sync-branch.js";
+import { recoverEmergencies } from "./recover-emergencies.js";
 
 export type { ProposerLogger, ProposerState } from "./proposer-state.js";
 
@@ -66,6 +67,7 @@ export function startProposer(options: ProposerOptions): Proposer {
   let triggers: readonly EmergencyTrigger[] = DEFAULT_TRIGGERS;
   let mainHead: string | undefined;
   let flushWanted = true;
+  let recoverWanted = true;
   let failures = 0;
   let lastFlushError: Error | undefined;
   let closed = false;
@@ -168,7 +170,24 @@ export function startProposer(options: ProposerOptions): Proposer {
     }
   };
 
+  const recover = async () => {
+    recoverWanted = false;
+    try {
+      const base = await repo.head(repo.baseBranch);
+      if (base === undefined) return;
+      await observeMain(base);
+      const main = await repo.readFiles(base, identitiesDir(policyDir));
+      const found = recoverEmergencies(ledger, main, renderer, triggers, now().toISOString());
+      if (found.length > 0)
+        log.warn(`${found.length} deactivation(s) reached no emergency before a restart: revoking now`);
+      emergencies.push(...found);
+    } catch (error) {
+      log.error(`cannot look for deactivations missed before a restart: ${String(error)}`);
+    }
+  };
+
   const work = async () => {
+    if (recoverWanted) await recover();
     while (emergencies.length > 0 || flushWanted) {
       const emergency = emergencies.shift();
       if (emergency !== undefined) await handleEmergency(emergency);

@@ -203,3 +203,17 @@ describe("races", () => {
     expect(await repo.listBranches("scim-gitops/emergency/")).toEqual([]);
   });
 });
+
+describe("restarts", () => {
+  it("revokes at start a deactivation acknowledged while no proposer ran", async () => {
+    fixture = await makeFixture();
+    await fixture.ledger.patch("User", ALICE_ID, { active: false });
+    proposer = startProposer({ ledger: fixture.ledger, repo: fixture.repo, watchMainMs: 0, now: () => NOW });
+    await proposer.flush();
+    expect(proposer.state().emergencies.merged).toBe(1);
+    expect(await mainFile("users/alice-example-com.yaml")).toContain("active: false\n");
+    const message = (await fixture.repo.readCommit((await fixture.repo.head("main")) ?? "")).message;
+    expect(message).toContain(`SCIM-Recovered: User ${ALICE_ID} found at start-up`);
+    expect(await fixture.repo.head(SYNC_BRANCH)).toBeUndefined();
+  });
+});
