@@ -11,6 +11,7 @@ import { Secret } from "../src/secret.js";
 import { PulsarAdminClient } from "../src/targets/pulsar/admin-client.js";
 import { WRITE_CONCURRENCY } from "../src/targets/pulsar/apply-pulsar.js";
 import { pulsarTarget } from "../src/targets/pulsar/pulsar-target.js";
+import { READ_CONCURRENCY } from "../src/targets/pulsar/read-actual.js";
 import { startFakePulsarAdmin, type FakePulsarAdmin } from "../test/fakes/pulsar-admin/server.js";
 import { generatePolicyFiles } from "./generate-policy.js";
 
@@ -82,6 +83,14 @@ export async function run(): Promise<void> {
         `serial estimate ${serial.toFixed(1)} s → ${(serial / seconds).toFixed(1)}× faster ` +
         `(concurrency ${WRITE_CONCURRENCY} across namespaces, peak ${fake.peakConcurrentWrites()} writes in flight, ` +
         `${fake.log.filter((record) => record.status === 409).length} × 409)`,
+    );
+
+    const readStart = performance.now();
+    await pulsarTarget.readActual(client, settings);
+    const readSeconds = (performance.now() - readStart) / 1000;
+    console.log(
+      `read with ${LATENCY_MS} ms latency: ${readSeconds.toFixed(2)} s for ${namespaces} namespaces ` +
+        `(serial estimate ${(((namespaces + 40) * LATENCY_MS) / 1000).toFixed(1)} s; ${READ_CONCURRENCY} reads in flight)`,
     );
   } finally {
     await fake.close();
