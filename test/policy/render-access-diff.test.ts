@@ -68,6 +68,23 @@ describe("renderAccessDiff", () => {
     expect(renderAccessDiff(diff, "json")).toMatchSnapshot();
   });
 
+  it("renders a rename as losses under the old principal and gains under the new one", async () => {
+    const base = teamPolicy();
+    const renamed = (name: string) => (name === "bob@example.com" ? "robert@example.com" : name);
+    const diff = diffPolicies(base, {
+      ...base,
+      users: base.users.map((u) =>
+        u.userName === "bob@example.com"
+          ? { ...u, userName: "robert@example.com", formerUserNames: ["bob@example.com"] }
+          : u,
+      ),
+      groups: base.groups.map((g) => ({ ...g, members: g.members.map(renamed) })),
+    });
+    const text = renderAccessDiff(diff, "text");
+    expect(text).toContain("robert@example.com (Bob Builder), renamed from bob@example.com");
+    await expect(text).toMatchFileSnapshot("__snapshots__/rename.txt");
+  });
+
   it("says there is nothing to review when access is unchanged", () => {
     const access = compilePolicy(teamPolicy(), NOW);
     const diff = diffAccess(access, access);
