@@ -42,7 +42,10 @@ export function normalizeSettings(input: SettingsInput | undefined, at: SourceLo
 function normalizePulsar(input: DecoderOutput<typeof pulsarSettingsSchema>): PulsarSettings {
   return {
     principal: input.principal ?? DEFAULT_PRINCIPAL,
-    manage: { tenants: input.manage?.tenants ?? [], namespaces: input.manage?.namespaces ?? [] },
+    manage: {
+      tenants: input.manage?.tenants ?? [],
+      namespaces: (input.manage?.namespaces ?? []).map((namespace) => namespace.value),
+    },
     protectedPrincipals: input.protectedPrincipals ?? [],
     unloadOnRevoke: input.unloadOnRevoke ?? true,
     prune: input.prune ?? false,

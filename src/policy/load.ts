@@ -5,6 +5,7 @@ import { classifyPolicyFile, displayPath } from "./load-files.js";
 import { normalizeGroup, normalizeUser } from "./load-identities.js";
 import { normalizeSettings } from "./load-settings.js";
 import { parseYaml } from "./load-yaml.js";
+import type { YamlProblem } from "./load-yaml-tree.js";
 import type {
   Diagnostic,
   GroupIdentity,
@@ -15,6 +16,7 @@ import type {
   UserIdentity,
 } from "./model.js";
 import { runPolicyRules } from "./rules/run-rules.js";
+import { checkManagedNamespaces } from "./rules/settings-scope.js";
 import { accessSchema } from "./schema/access.js";
 import { groupSchema, userSchema } from "./schema/identities.js";
 import { settingsSchema } from "./schema/settings.js";
@@ -59,7 +61,7 @@ export function loadPolicy(files: PolicyFiles, options: LoadOptions): LoadResult
       continue;
     }
     const parsed = parseYaml(text);
-    for (const problem of parsed.problems) report.report(problem.severity, problem.offset, problem.message);
+    reportYamlProblems(parsed.problems, report);
     const root = parsed.root;
     if (root === undefined) {
       if (parsed.problems.length === 0 && kind.kind !== "access") {
@@ -71,10 +73,9 @@ export function loadPolicy(files: PolicyFiles, options: LoadOptions): LoadResult
     switch (kind.kind) {
       case "settings": {
         settingsReport = report;
-        settings = normalizeSettings(
-          settingsSchema.decode(root, report, "settings.yaml"),
-          report.at(root.offset),
-        );
+        const decoded = settingsSchema.decode(root, report, "settings.yaml");
+        if (decoded !== undefined) checkManagedNamespaces(decoded, report);
+        settings = normalizeSettings(decoded, report.at(root.offset));
         break;
       }
       case "access": {
@@ -115,6 +116,25 @@ export function loadPolicy(files: PolicyFiles, options: LoadOptions): LoadResult
   };
   runPolicyRules({ policy, roles, bindings, settingsReport, diagnostics, now: options.now });
   return { policy, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+/** Syntax errors cascade; the first few, each once, say what to fix. */
+const MAX_YAML_PROBLEMS = 5;
+
+function reportYamlProblems(problems: readonly YamlProblem[], report: FileReport): void {
+  const seen = new Set<string>();
+  let lastOffset = 0;
+  for (const problem of problems) {
+    const key = `${problem.offset}:${problem.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (seen.size > MAX_YAML_PROBLEMS) {
+      report.error(lastOffset, "more YAML errors follow; fix the ones above first and validate again");
+      return;
+    }
+    report.report(problem.severity, problem.offset, problem.message);
+    lastOffset = Math.max(lastOffset, problem.offset);
+  }
 }
 
 function firstRoleByName(sources: readonly RoleSource[]): Map<string, Role> {

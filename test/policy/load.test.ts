@@ -139,6 +139,14 @@ describe("loadPolicy", () => {
     expect(policy.groups.map((group) => group.displayName)).toEqual(["eng"]);
   });
 
+  it("reports the first few of a cascade of YAML errors, then says more follow", () => {
+    const found = problems({ "identities/groups/ops.yaml": "a: ]\nb: ]\nc: ]\nd: ]\ne: ]\nf: ]\ng: ]\n" });
+    expect(found).toHaveLength(6);
+    expect(found.at(-1)).toMatch(
+      /error: more YAML errors follow; fix the ones above first and validate again$/,
+    );
+  });
+
   it("rejects a duplicate key as the YAML error it is", () => {
     expect(
       problems({ "identities/users/admin.yaml": "id: u0\nuserName: admin\nactive: true\nactive: false\n" }),

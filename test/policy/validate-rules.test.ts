@@ -119,6 +119,33 @@ describe("managed scope", () => {
   });
 });
 
+describe("settings", () => {
+  it("warns about a single namespace already managed through its tenant", () => {
+    const settings = BASE["settings.yaml"]!.replace(
+      "namespaces: [shared/events]",
+      "namespaces: [shared/events, acme/payments]",
+    );
+    expect(problems({ "settings.yaml": settings })).toEqual([
+      "p/settings.yaml:5:33: warning: namespace acme/payments is already managed through tenant acme; remove it from `pulsar.manage.namespaces`",
+    ]);
+  });
+
+  it("names an unsupported format version", () => {
+    expect(problems({ "settings.yaml": BASE["settings.yaml"]!.replace("version: 1", "version: 2") })).toEqual(
+      ["p/settings.yaml:1:10: error: `version` is 2; write 1"],
+    );
+  });
+});
+
+describe("identities", () => {
+  it("warns about a tombstone that still says active", () => {
+    const tombstone = "id: u3\nuserName: zed@example.com\nactive: true\ndeleted: 2026-11-01T10:00:00Z\n";
+    expect(problems({ "identities/users/zed-example-com.yaml": tombstone })).toEqual([
+      "p/identities/users/zed-example-com.yaml:1:1: warning: user `zed@example.com` has `deleted` set but `active: true`; it is treated as deleted and gets nothing, so set `active: false` (or remove `deleted` if the person is back)",
+    ]);
+  });
+});
+
 describe("references", () => {
   it("is an error to bind a role nobody defined, and a warning to bind identities the IdP has not pushed", () => {
     const bindings =

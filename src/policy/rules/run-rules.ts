@@ -1,5 +1,6 @@
 import { checkDuplicateIdentities, checkDuplicateRoles } from "./duplicates.js";
 import { checkExpiredBindings } from "./expiry.js";
+import { checkTombstones } from "./identity-consistency.js";
 import { checkManagedScope } from "./managed-scope.js";
 import { checkOverlaps } from "./overlaps.js";
 import { checkProtectedPrincipals } from "./protected-principals.js";
@@ -10,6 +11,7 @@ import type { PolicyRule, RuleInput } from "./rule-input.js";
 export const POLICY_RULES: readonly PolicyRule[] = [
   checkDuplicateRoles,
   checkDuplicateIdentities,
+  checkTombstones,
   checkBindingReferences,
   checkGroupMembers,
   checkManagedScope,

@@ -9,7 +9,9 @@ import {
 } from "../rules/pulsar-names.js";
 import { NATS_SUBJECT_PATTERN, checkNatsAccount, checkNatsSubject } from "../rules/nats-subjects.js";
 import { checkDate } from "../rules/settings-values.js";
-import { accepting, either, list, located, object, record, string, variants } from "./decoder.js";
+import { accepting, either, list, located, record, variants } from "./decode-collections.js";
+import { object } from "./decode-object.js";
+import { string } from "./decode-scalars.js";
 
 const actions = list(string({ enum: PULSAR_ACTIONS }), { minItems: 1 });
 

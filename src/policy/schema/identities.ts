@@ -1,4 +1,6 @@
-import { boolean, list, object, string } from "./decoder.js";
+import { list } from "./decode-collections.js";
+import { object } from "./decode-object.js";
+import { boolean, string } from "./decode-scalars.js";
 
 /**
  * Identity files are the bot's, rendered from the IdP's view. People may add fields of their own, which the

@@ -6,7 +6,9 @@ import {
 } from "../rules/pulsar-names.js";
 import { checkKvBucket, checkNatsAccount } from "../rules/nats-subjects.js";
 import { PERCENT_PATTERN, checkPercent, checkPrincipalTemplate } from "../rules/settings-values.js";
-import { accepting, boolean, either, integer, list, object, string } from "./decoder.js";
+import { accepting, either, list, located } from "./decode-collections.js";
+import { object } from "./decode-object.js";
+import { boolean, integer, string } from "./decode-scalars.js";
 
 const principal = string({
   description:
@@ -31,9 +33,12 @@ export const pulsarSettingsSchema = object(
             }),
           },
           namespaces: {
-            decoder: list(string({ check: checkPulsarNamespace, pattern: PULSAR_NAMESPACE_PATTERN }), {
-              description: "Single namespaces (tenant/namespace) managed outside those tenants.",
-            }),
+            decoder: list(
+              located(string({ check: checkPulsarNamespace, pattern: PULSAR_NAMESPACE_PATTERN })),
+              {
+                description: "Single namespaces (tenant/namespace) managed outside those tenants.",
+              },
+            ),
           },
         },
         { noun: "`pulsar.manage`", description: "What apply may touch on Pulsar; nothing outside it." },
