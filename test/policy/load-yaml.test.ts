@@ -3,6 +3,9 @@ import fc from "fast-check";
 import { parseYamlFast } from "../../src/policy/load-yaml-fast.js";
 import { parseYamlDocument } from "../../src/policy/load-yaml-parse.js";
 import { parseYaml } from "../../src/policy/load-yaml.js";
+import { readPolicyDir } from "../../src/repos/policy-files.js";
+import { generatePolicyFiles } from "../../bench/generate-policy.js";
+import { join } from "node:path";
 
 /** The fast path must give exactly the tree (values and offsets) the full parser gives, or give up. */
 function expectSameAsFullParser(text: string): boolean {
@@ -57,6 +60,19 @@ describe("the fast YAML path", () => {
 
   it.each(GIVEN_UP)("hands %j to the full parser", (text) => {
     expect(parseYamlFast(text)).toBeUndefined();
+  });
+
+  it("takes every file of the example policy and of a generated one, with the full parser's result", async () => {
+    const example = await readPolicyDir(join(import.meta.dirname, "..", "..", "policies"));
+    const generated = generatePolicyFiles({
+      users: 20,
+      groups: 4,
+      membersPerGroup: 5,
+      roles: 4,
+      namespaces: 8,
+    });
+    for (const text of [...example.values(), ...generated.values()])
+      expect(expectSameAsFullParser(text)).toBe(true);
   });
 
   it("reports syntax errors through the full parser, with their offsets", () => {
