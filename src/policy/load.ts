@@ -53,6 +53,10 @@ export function loadPolicy(files: PolicyFiles, options: LoadOptions): LoadResult
     const text = files.get(path) ?? "";
     const report = new FileReport(displayPath(options.dir, path), text, diagnostics);
     const kind = classifyPolicyFile(path);
+    if (kind.kind === "settings" && settingsReport !== undefined) {
+      report.error(0, `a second settings file beside ${settingsReport.file}; keep one of them`);
+      continue;
+    }
     if (kind.kind === "other") {
       report.warning(
         0,
@@ -114,7 +118,7 @@ export function loadPolicy(files: PolicyFiles, options: LoadOptions): LoadResult
     users,
     groups,
   };
-  runPolicyRules({ policy, roles, bindings, settingsReport, diagnostics, now: options.now });
+  runPolicyRules({ policy, roles, bindings, diagnostics, now: options.now });
   return { policy, diagnostics: sortDiagnostics(diagnostics) };
 }
 

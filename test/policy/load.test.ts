@@ -100,6 +100,12 @@ describe("loadPolicy", () => {
     expect(policy.settings.pulsar).toBeUndefined();
   });
 
+  it("refuses a second settings file", () => {
+    expect(problems({ "settings.yml": "version: 1\n" })).toEqual([
+      "p/settings.yml:1:1: error: a second settings file beside p/settings.yaml; keep one of them",
+    ]);
+  });
+
   it("keeps fields a person added to identity files, and rejects unknown keys everywhere else", () => {
     expect(
       problems({

@@ -1,5 +1,4 @@
 import type { BindingSource, RoleSource } from "../load-access.js";
-import type { FileReport } from "../load-diagnostics.js";
 import type { Diagnostic, Policy } from "../model.js";
 
 /** What every cross-file rule reads: the loaded policy plus where each part was written. */
@@ -8,7 +7,6 @@ export interface RuleInput {
   /** Every role as written, duplicates included (the policy keeps the first of a name). */
   readonly roles: readonly RoleSource[];
   readonly bindings: readonly BindingSource[];
-  readonly settingsReport: FileReport;
   readonly diagnostics: Diagnostic[];
   readonly now: Date;
 }
