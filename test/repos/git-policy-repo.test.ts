@@ -223,3 +223,47 @@ describe("bulk", () => {
     expect(elapsed).toBeLessThan(5_000);
   });
 });
+
+describe("sharing the repository", () => {
+  it("never touches a checked-out work tree or its index", async () => {
+    const clone = join(scratch, "clone");
+    gitIn(scratch, "clone", "--quiet", repo.path, clone);
+    const before = gitIn(clone, "ls-files", "--stage");
+    const mine = await openGitPolicyRepo(clone);
+    const head = (await mine.head("main")) ?? "";
+    await mine.commitFiles({
+      branch: "scim-gitops/sync",
+      parent: head,
+      changes: [
+        { path: "policies/settings.yaml", content: "version: 1\n# bot\n" },
+        { path: "policies/new.yaml", content: "n: 1\n" },
+      ],
+      message: "bot\n",
+      update: { kind: "create" },
+    });
+    expect(gitIn(clone, "status", "--porcelain")).toBe("");
+    expect(gitIn(clone, "ls-files", "--stage")).toBe(before);
+  });
+
+  it("lets ten concurrent writers that re-read and retry all land their change", async () => {
+    const writers = Array.from({ length: 10 }, (_, index) =>
+      retryOnHeadMoved(
+        async () => {
+          const head = (await repo.head("main")) ?? "";
+          return repo.commitFiles({
+            branch: "main",
+            parent: head,
+            changes: [{ path: `policies/writer-${index}.yaml`, content: `writer: ${index}\n` }],
+            message: `writer ${index}\n`,
+            update: { kind: "expect", head },
+          });
+        },
+        { attempts: 20, baseDelayMs: 5 },
+      ),
+    );
+    await Promise.all(writers);
+    const files = await repo.readFiles("main", "policies");
+    expect([...files.keys()].filter((path) => path.startsWith("writer-"))).toHaveLength(10);
+    expect(gitIn(repo.path, "rev-list", "--count", "main")).toBe("11");
+  });
+});
