@@ -6,7 +6,7 @@ import { orderChanges } from "../../plan/order-changes.js";
 import type { PulsarActual, RoleActions } from "./actual-state.js";
 import { describeProvenance, selectDesired, type Want } from "./desired-state.js";
 import type { PulsarOperation } from "./operation.js";
-import { namespaceOfTopic } from "./scope.js";
+import { isManagedNamespace, isManagedTenant, namespaceOfTopic } from "./scope.js";
 
 type Level = "namespace" | "topic" | "tenant";
 
@@ -47,6 +47,8 @@ export function planPulsar(desired: EffectiveAccess, settings: Settings, actual:
   const wantedTopicsByNamespace = groupTopics(wanted.topics.keys());
 
   for (const [name, auth] of Object.entries(actual.namespaces)) {
+    // The reader only reads the managed scope; this keeps a hand-built or stale state from leaking out of it.
+    if (!isManagedNamespace(pulsar, name)) continue;
     Object.keys(auth.namespace).forEach((role) => holders.add(role));
     compareLevel(context, "namespace", name, name, auth.namespace, wanted.namespaces.get(name));
     const topicNames = new Set([...Object.keys(auth.topics), ...(wantedTopicsByNamespace.get(name) ?? [])]);
@@ -57,6 +59,7 @@ export function planPulsar(desired: EffectiveAccess, settings: Settings, actual:
     }
   }
   for (const [tenant, info] of Object.entries(actual.tenants)) {
+    if (!isManagedTenant(pulsar, tenant)) continue;
     const roles: Record<string, readonly string[]> = {};
     for (const role of info.adminRoles) {
       roles[role] = ["admin"];
