@@ -138,3 +138,25 @@ describe("the sync branch", () => {
     expect(p.state().mainMoves).toBe(1);
   });
 });
+
+describe("failures", () => {
+  it("reports a failed flush in state, keeps the changes pending, and recovers once the repository does", async () => {
+    fixture = await makeFixture();
+    const p = start();
+    await p.flush();
+    const main = (await fixture.repo.head("main")) ?? "";
+    await fixture.repo.deleteBranch("main");
+    await fixture.ledger.put("User", scimUser(CAROL_ID, "carol@example.com", "Carol"));
+    await expect(p.flush()).rejects.toThrow(/main does not exist in the policy repository/);
+    expect(p.state()).toMatchObject({ pendingChanges: 1, flushFailures: 1 });
+    expect(p.state().lastError).toMatch(/^sync flush: /);
+
+    await fixture.repo.setBranch("main", main, { kind: "create" });
+    await p.flush();
+    expect(p.state()).toMatchObject({ pendingChanges: 0 });
+    expect(p.state().lastError).toBeUndefined();
+    expect(await fixture.repo.readCommit((await fixture.repo.head(SYNC_BRANCH)) ?? "")).toMatchObject({
+      message: expect.stringContaining(`SCIM-Operation: POST User ${CAROL_ID}`) as unknown,
+    });
+  });
+});
