@@ -146,6 +146,24 @@ describe("identities", () => {
   });
 });
 
+describe("principals", () => {
+  it("rejects two active people who would become one principal, and warns about one who becomes none", () => {
+    const settings = BASE["settings.yaml"]!.replace("pulsar:\n", 'pulsar:\n  principal: "{emails[0]}"\n');
+    expect(
+      problems({
+        "settings.yaml": settings,
+        "identities/users/alias.yaml":
+          "id: u5\nuserName: alice.alias@example.com\nactive: true\nemails: [alice@example.com]\n",
+      }),
+    ).toEqual(
+      [
+        "p/identities/users/admin.yaml:1:1: warning: user `admin` has no Pulsar principal: a field {emails[0]} needs is empty, so they get nothing on Pulsar; wait for the IdP to send it, or change the `principal` template in settings.yaml",
+        'p/identities/users/alice-example-com.yaml:1:1: error: user `alice@example.com` becomes Pulsar principal alice@example.com, as `alice.alias@example.com` (p/identities/users/alias.yaml) does, so they would share access; use a `principal` template in settings.yaml that tells people apart, such as "{userName}"',
+      ].sort(),
+    );
+  });
+});
+
 describe("references", () => {
   it("is an error to bind a role nobody defined, and a warning to bind identities the IdP has not pushed", () => {
     const bindings =

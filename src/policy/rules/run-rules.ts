@@ -5,6 +5,7 @@ import { checkManagedScope } from "./managed-scope.js";
 import { checkOverlaps } from "./overlaps.js";
 import { checkProtectedPrincipals } from "./protected-principals.js";
 import { checkBindingReferences, checkGroupMembers } from "./references.js";
+import { checkPrincipalsPerPerson } from "./shared-principals.js";
 import type { PolicyRule, RuleInput } from "./rule-input.js";
 
 /** The cross-file rules, each small and named; every one runs, so every problem is reported at once. */
@@ -12,6 +13,7 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   checkDuplicateRoles,
   checkDuplicateIdentities,
   checkTombstones,
+  checkPrincipalsPerPerson,
   checkBindingReferences,
   checkGroupMembers,
   checkManagedScope,
