@@ -4,6 +4,7 @@ import { mkdtempSync, mkdirSync, writeFileSync, cpSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main } from "../../src/cli/main.js";
+import { renderValidation } from "../../src/cli/commands/validate.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const NOW = new Date("2026-11-29T02:00:00Z");
@@ -95,6 +96,20 @@ describe("scim-gitops validate", () => {
   it("renders a markdown table for pull request comments", async () => {
     const result = await validate("--policies", "test/fixtures/bad-policy", "--format", "markdown");
     expect(result.stdout).toMatchSnapshot();
+  });
+
+  it("keeps markdown within a PR comment's size, errors first, saying how many were left out", () => {
+    const at = (line: number) => ({ file: "p/access/a.yaml", line, col: 1 });
+    const diagnostics = Array.from({ length: 300 }, (_, index) => ({
+      severity: index % 2 === 0 ? ("warning" as const) : ("error" as const),
+      at: at(index + 1),
+      message: "something is wrong; fix it",
+    }));
+    const markdown = renderValidation(diagnostics, 1, "markdown");
+    expect(markdown.split("\n").filter((line) => line.startsWith("| ❌")).length).toBe(150);
+    expect(markdown.split("\n").filter((line) => line.startsWith("| ⚠️")).length).toBe(50);
+    expect(markdown).toContain("… and 100 more; run `scim-gitops validate` for the full list.");
+    expect(markdown.length).toBeLessThan(65_536);
   });
 
   it("says what to do when the directory does not exist", async () => {

@@ -77,18 +77,32 @@ export function renderValidation(
   }
 }
 
+/** GitHub refuses comments over 65,536 characters; a few hundred rows is what a reviewer reads anyway. */
+const MARKDOWN_ROWS = 200;
+
 function renderMarkdown(diagnostics: readonly Diagnostic[], summary: string, errors: number): string {
   const lines = [`### Policy validation: ${errors === 0 ? "passed" : "failed"}`, "", summary, ""];
   if (diagnostics.length > 0) {
     lines.push("| | Where | Problem |", "| --- | --- | --- |");
-    for (const diagnostic of diagnostics) {
+    const shown = [...diagnostics].sort((a, b) => severityRank(a) - severityRank(b)).slice(0, MARKDOWN_ROWS);
+    for (const diagnostic of shown) {
       const { file, line, col } = diagnostic.at;
       const mark = diagnostic.severity === "error" ? "❌ error" : "⚠️ warning";
       lines.push(`| ${mark} | \`${file}:${line}:${col}\` | ${escapeCell(diagnostic.message)} |`);
     }
     lines.push("");
+    if (diagnostics.length > shown.length) {
+      lines.push(
+        `… and ${diagnostics.length - shown.length} more; run \`scim-gitops validate\` for the full list.`,
+        "",
+      );
+    }
   }
   return lines.join("\n");
+}
+
+function severityRank(diagnostic: Diagnostic): number {
+  return diagnostic.severity === "error" ? 0 : 1;
 }
 
 function escapeCell(text: string): string {
