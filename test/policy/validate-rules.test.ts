@@ -47,6 +47,13 @@ describe("Pulsar names and actions", () => {
     ]);
   });
 
+  it("reports a misspelt required key once, with the right spelling", () => {
+    const body = "pulsar:\n  - namespace: acme/payments\n    action: [consume]";
+    expect(problems({ "access/extra.yaml": roleFile(body, GROUP_BINDING) })).toEqual([
+      "p/access/extra.yaml:5:9: error: unknown key `action` in a Pulsar namespace grant; did you mean `actions`?",
+    ]);
+  });
+
   it("requires exactly one of namespace, topic or tenantAdmin in an entry", () => {
     const body =
       "pulsar:\n  - namespace: acme/a\n    topic: persistent://acme/a/t\n    actions: [consume]\n  - actions: [consume]";

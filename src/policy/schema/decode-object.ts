@@ -65,11 +65,14 @@ function decodeFields(node: YMap, shape: ObjectShape, report: DecodeReport): Rec
   const keys: Record<string, number> = {};
   const valueOffsets: Record<string, number> = {};
   const result: Record<string, unknown> = { $offset: node.offset, $keys: keys, $values: valueOffsets };
+  let suggested: string[] | undefined;
   for (const entry of node.entries) {
     const known = shape.fields.get(entry.key);
     if (known === undefined) {
-      if (shape.options.additionalKeys !== "keep")
-        reportUnknownKey(entry.key, entry.keyOffset, shape, report);
+      if (shape.options.additionalKeys !== "keep") {
+        const hint = reportUnknownKey(entry.key, entry.keyOffset, shape, report);
+        if (hint !== undefined) (suggested ??= []).push(hint);
+      }
       continue;
     }
     keys[entry.key] = entry.keyOffset;
@@ -78,7 +81,8 @@ function decodeFields(node: YMap, shape: ObjectShape, report: DecodeReport): Rec
     if (value !== undefined) result[entry.key] = value;
   }
   for (const name of shape.required) {
-    if (keys[name] === undefined) {
+    // A misspelt required key is one mistake: the unknown-key message already names the right spelling.
+    if (keys[name] === undefined && !suggested?.includes(name)) {
       const expected = shape.fields.get(name)?.field.decoder.expected ?? "a value";
       report.error(node.offset, `${shape.options.noun} has no \`${name}\`; add \`${name}:\` (${expected})`);
     }
@@ -86,11 +90,18 @@ function decodeFields(node: YMap, shape: ObjectShape, report: DecodeReport): Rec
   return result;
 }
 
-function reportUnknownKey(key: string, offset: number, shape: ObjectShape, report: DecodeReport): void {
+/** Reports the key and returns the known key it most likely meant, if any. */
+function reportUnknownKey(
+  key: string,
+  offset: number,
+  shape: ObjectShape,
+  report: DecodeReport,
+): string | undefined {
   const known = [...shape.fields.keys()];
   const hint = suggestKey(key, known);
   report.error(
     offset,
     `unknown key \`${key}\` in ${shape.options.noun}; ${hint === undefined ? `remove it (known keys: ${known.join(", ")})` : `did you mean \`${hint}\`?`}`,
   );
+  return hint;
 }
