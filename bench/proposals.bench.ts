@@ -13,6 +13,7 @@ import { SYNC_BRANCH } from "../src/proposals/sync-branch.js";
 import { BUNDLED_POLICIES, openGitPolicyRepo } from "../src/repos/git/open-git-policy-repo.js";
 import { MemoryLedger } from "../test/proposals/memory-ledger.js";
 import { scimGroup, scimUser } from "../test/proposals/policy-fixture.js";
+import { put } from "../test/proposals/ledger-writes.js";
 
 const USERS = 10_000;
 const GROUPS = 1_000;
@@ -36,10 +37,10 @@ export async function run(): Promise<void> {
 
     const operations: (() => Promise<unknown>)[] = [];
     for (let i = 0; i < USERS; i++) {
-      operations.push(() => ledger.put("User", scimUser(`u-${i}`, `user${i}@example.com`, `User ${i}`)));
+      operations.push(() => put(ledger, "User", scimUser(`u-${i}`, `user${i}@example.com`, `User ${i}`)));
     }
     for (let g = 0; g < GROUPS; g++) {
-      operations.push(() => ledger.put("Group", scimGroup(`g-${g}`, `team-${g}`, [])));
+      operations.push(() => put(ledger, "Group", scimGroup(`g-${g}`, `team-${g}`, [])));
     }
     for (let m = 0; m < MEMBERSHIPS; m++) {
       const group = `g-${m % GROUPS}`;

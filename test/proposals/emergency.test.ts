@@ -5,6 +5,7 @@ import { startProposer } from "../../src/proposals/proposer.js";
 import { SYNC_BRANCH } from "../../src/proposals/sync-branch.js";
 import type { Fixture, FixtureOptions } from "./policy-fixture.js";
 import { ALICE_ID, BOB_ID, READONLY_ID, makeFixture, scimGroup, scimUser } from "./policy-fixture.js";
+import { put, patch, remove } from "./ledger-writes.js";
 
 const NOW = new Date("2026-11-29T02:15:00.000Z");
 const CAROL_ID = "c0ffee00-0000-4000-8000-00000000000c";
@@ -41,8 +42,8 @@ describe("the emergency path", () => {
     const moves: string[] = [];
     p.onMainMoved((head) => moves.push(head));
     const before = (await fixture.repo.head("main")) ?? "";
-    await fixture.ledger.put("User", scimUser(CAROL_ID, "carol@example.com", "Carol"));
-    const change = await fixture.ledger.patch("User", ALICE_ID, {
+    await put(fixture.ledger, "User", scimUser(CAROL_ID, "carol@example.com", "Carol"));
+    const change = await patch(fixture.ledger, "User", ALICE_ID, {
       active: false,
       displayName: "Alice (left)",
     });
@@ -84,7 +85,7 @@ describe("the emergency path", () => {
 
   it("merges a deletion as a tombstone on main", async () => {
     const p = await startWith();
-    await fixture.ledger.remove("User", BOB_ID);
+    await remove(fixture.ledger, "User", BOB_ID);
     await expect.poll(() => p.state().emergencies.merged, { timeout: 5_000 }).toBe(1);
     const bob = await mainFile("users/bob-example-com.yaml");
     expect(bob).toContain("active: false\n");
@@ -97,7 +98,7 @@ describe("the emergency path", () => {
   it("leaves a proven branch unmerged when emergency.merge is off", async () => {
     const p = await startWith({ merge: "off" });
     const before = await fixture.repo.head("main");
-    await fixture.ledger.patch("User", ALICE_ID, { active: false });
+    await patch(fixture.ledger, "User", ALICE_ID, { active: false });
     await expect.poll(() => p.state().emergencies.unmerged, { timeout: 5_000 }).toBe(1);
     expect(await fixture.repo.head("main")).toBe(before);
     const branches = await fixture.repo.listBranches("scim-gitops/emergency/");
@@ -114,7 +115,7 @@ describe("the emergency path", () => {
   it("never merges a change that grants: leaving a group that carried a deny widens access", async () => {
     const p = await startWith({ triggers: "[deactivated, deleted, removed-from-group]" });
     const before = await fixture.repo.head("main");
-    await fixture.ledger.put("Group", scimGroup(READONLY_ID, "payments-readonly", []), "replace");
+    await put(fixture.ledger, "Group", scimGroup(READONLY_ID, "payments-readonly", []), "replace");
     await expect.poll(() => p.state().emergencies.refused, { timeout: 5_000 }).toBe(1);
     expect(await fixture.repo.head("main")).toBe(before);
     const [branch] = await fixture.repo.listBranches("scim-gitops/emergency/");
@@ -131,12 +132,13 @@ describe("the emergency path", () => {
 
   it("merges leaving a group when that only narrows access", async () => {
     const p = await startWith({ triggers: "[removed-from-group]" });
-    await fixture.ledger.put(
+    await put(
+      fixture.ledger,
       "Group",
       scimGroup(READONLY_ID, "payments-readonly", [ALICE_ID, BOB_ID]),
       "replace",
     );
-    await fixture.ledger.patch("Group", "7e1c1f0a-0000-4000-8000-000000000001", {
+    await patch(fixture.ledger, "Group", "7e1c1f0a-0000-4000-8000-000000000001", {
       members: [{ value: ALICE_ID }],
     });
     await expect.poll(() => p.state().emergencies.merged, { timeout: 5_000 }).toBe(1);
@@ -149,12 +151,12 @@ describe("the emergency path", () => {
   it("does nothing on main for a user main never granted anything, and ignores non-triggers", async () => {
     const p = await startWith({ triggers: "[deleted]" });
     const before = await fixture.repo.head("main");
-    await fixture.ledger.put("User", scimUser(CAROL_ID, "carol@example.com", "Carol"));
-    await fixture.ledger.patch("User", CAROL_ID, { active: false });
-    await fixture.ledger.patch("User", ALICE_ID, { active: false });
+    await put(fixture.ledger, "User", scimUser(CAROL_ID, "carol@example.com", "Carol"));
+    await patch(fixture.ledger, "User", CAROL_ID, { active: false });
+    await patch(fixture.ledger, "User", ALICE_ID, { active: false });
     await p.flush();
     expect(p.state().emergencies).toMatchObject({ merged: 0, skipped: 0 });
-    await fixture.ledger.remove("User", CAROL_ID);
+    await remove(fixture.ledger, "User", CAROL_ID);
     await p.flush();
     expect(p.state().emergencies).toMatchObject({ merged: 0, skipped: 1 });
     expect(await fixture.repo.head("main")).toBe(before);
@@ -193,7 +195,7 @@ describe("races", () => {
       now: () => NOW,
     });
     await proposer.flush();
-    await fixture.ledger.patch("User", ALICE_ID, { active: false });
+    await patch(fixture.ledger, "User", ALICE_ID, { active: false });
     const p = proposer;
     await expect.poll(() => p.state().emergencies.merged, { timeout: 5_000 }).toBe(1);
     const merge = await repo.readCommit((await repo.head("main")) ?? "");
@@ -207,7 +209,7 @@ describe("races", () => {
 describe("restarts", () => {
   it("revokes at start a deactivation acknowledged while no proposer ran", async () => {
     fixture = await makeFixture();
-    await fixture.ledger.patch("User", ALICE_ID, { active: false });
+    await patch(fixture.ledger, "User", ALICE_ID, { active: false });
     proposer = startProposer({ ledger: fixture.ledger, repo: fixture.repo, watchMainMs: 0, now: () => NOW });
     await proposer.flush();
     expect(proposer.state().emergencies.merged).toBe(1);

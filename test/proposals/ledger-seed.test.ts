@@ -8,6 +8,7 @@ import { SYNC_BRANCH } from "../../src/proposals/sync-branch.js";
 import { BUNDLED_POLICIES, openGitPolicyRepo } from "../../src/repos/git/open-git-policy-repo.js";
 import { MemoryLedger } from "./memory-ledger.js";
 import { scimUser } from "./policy-fixture.js";
+import { put } from "./ledger-writes.js";
 
 let scratch: string;
 afterEach(async () => {
@@ -16,8 +17,8 @@ afterEach(async () => {
 
 async function seededLedger(seed: Awaited<ReturnType<typeof readLedgerSeed>>): Promise<MemoryLedger> {
   const ledger = new MemoryLedger();
-  for (const user of seed.users) await ledger.put("User", user);
-  for (const group of seed.groups) await ledger.put("Group", group);
+  for (const user of seed.users) await put(ledger, "User", user);
+  for (const group of seed.groups) await put(ledger, "Group", group);
   return ledger;
 }
 
@@ -41,7 +42,7 @@ describe("seeding a ledger from the policy repository", () => {
     scratch = await mkdtemp(join(tmpdir(), "seed-test-"));
     const repo = await openGitPolicyRepo(join(scratch, "repo"), { createFrom: BUNDLED_POLICIES });
     const ledger = await seededLedger(await readLedgerSeed(repo));
-    await ledger.put("User", scimUser("new-1", "newcomer@example.com", "Newcomer"));
+    await put(ledger, "User", scimUser("new-1", "newcomer@example.com", "Newcomer"));
     const proposer = startProposer({ ledger, repo, watchMainMs: 0 });
     await proposer.flush();
     await proposer.close();

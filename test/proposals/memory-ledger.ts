@@ -78,17 +78,4 @@ export class MemoryLedger implements IdentityLedger {
   async close(): Promise<void> {
     await Promise.all(this.#queues.values());
   }
-
-  /** Shorthands for tests: what a SCIM POST/PUT/PATCH/DELETE leaves in the ledger. */
-  put(type: ResourceType, resource: ScimResource, operation: LedgerOperation = "create") {
-    return this.update(type, resource.id, operation, () => resource);
-  }
-
-  patch(type: ResourceType, id: string, changes: Record<string, unknown>) {
-    return this.update(type, id, "patch", (current) => ({ ...(current ?? { id }), ...changes, id }));
-  }
-
-  remove(type: ResourceType, id: string) {
-    return this.update(type, id, "delete", () => undefined);
-  }
 }

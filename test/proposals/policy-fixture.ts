@@ -5,6 +5,7 @@ import type { ScimResource } from "../../src/ledger/ledger.js";
 import type { GitPolicyRepo } from "../../src/repos/git/git-policy-repo.js";
 import { openGitPolicyRepo } from "../../src/repos/git/open-git-policy-repo.js";
 import { MemoryLedger } from "./memory-ledger.js";
+import { put } from "./ledger-writes.js";
 
 export const ALICE_ID = "2819c223-7f76-453a-919d-413861904646";
 export const BOB_ID = "902c246b-6245-4190-8e05-00816be7344a";
@@ -130,9 +131,9 @@ export async function makeFixture(options: FixtureOptions = {}): Promise<Fixture
   }
   const repo = await openGitPolicyRepo(join(scratch, "repo"), { createFrom: examples });
   const ledger = new MemoryLedger(() => new Date("2026-11-29T02:15:00.000Z"));
-  await ledger.put("User", scimUser(ALICE_ID, "alice@example.com", "Alice Example"));
-  await ledger.put("User", scimUser(BOB_ID, "bob@example.com", "Bob Example"));
-  await ledger.put("Group", scimGroup(ENGINEERS_ID, "payments-engineers", [ALICE_ID, BOB_ID]));
-  await ledger.put("Group", scimGroup(READONLY_ID, "payments-readonly", [ALICE_ID]));
+  await put(ledger, "User", scimUser(ALICE_ID, "alice@example.com", "Alice Example"));
+  await put(ledger, "User", scimUser(BOB_ID, "bob@example.com", "Bob Example"));
+  await put(ledger, "Group", scimGroup(ENGINEERS_ID, "payments-engineers", [ALICE_ID, BOB_ID]));
+  await put(ledger, "Group", scimGroup(READONLY_ID, "payments-readonly", [ALICE_ID]));
   return { scratch, repo, ledger };
 }

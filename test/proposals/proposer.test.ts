@@ -5,6 +5,7 @@ import { startProposer } from "../../src/proposals/proposer.js";
 import { SYNC_BRANCH } from "../../src/proposals/sync-branch.js";
 import type { Fixture } from "./policy-fixture.js";
 import { ALICE_ID, BOB_ID, ENGINEERS_ID, makeFixture, scimGroup, scimUser } from "./policy-fixture.js";
+import { put, patch, remove } from "./ledger-writes.js";
 
 const CAROL_ID = "c0ffee00-0000-4000-8000-00000000000c";
 const NOW = new Date("2026-11-29T02:15:00.000Z");
@@ -44,16 +45,18 @@ describe("the sync branch", () => {
     fixture = await makeFixture();
     const p = start({ debounceMs: 50 });
     await p.flush();
-    const first = await fixture.ledger.put(
+    const first = await put(
+      fixture.ledger,
       "User",
       scimUser(CAROL_ID, "Carol.Jones@Example.com", "Carol Jones"),
     );
-    await fixture.ledger.put(
+    await put(
+      fixture.ledger,
       "Group",
       scimGroup(ENGINEERS_ID, "payments-engineers", [ALICE_ID, BOB_ID, CAROL_ID]),
       "replace",
     );
-    await fixture.ledger.patch("User", BOB_ID, { displayName: "Robert Example" });
+    await patch(fixture.ledger, "User", BOB_ID, { displayName: "Robert Example" });
     await expect.poll(() => p.state().syncCommits, { timeout: 3_000 }).toBe(1);
 
     const head = (await fixture.repo.head(SYNC_BRANCH)) ?? "";
@@ -85,10 +88,10 @@ describe("the sync branch", () => {
   it("adds a commit per later batch, and a restarted proposer re-renders to the same files", async () => {
     fixture = await makeFixture();
     const p = start();
-    await fixture.ledger.put("User", scimUser(CAROL_ID, "carol@example.com", "Carol"));
+    await put(fixture.ledger, "User", scimUser(CAROL_ID, "carol@example.com", "Carol"));
     await p.flush();
     const firstHead = await fixture.repo.head(SYNC_BRANCH);
-    await fixture.ledger.patch("User", CAROL_ID, { displayName: "Carol Jones" });
+    await patch(fixture.ledger, "User", CAROL_ID, { displayName: "Carol Jones" });
     await p.flush();
     const secondHead = (await fixture.repo.head(SYNC_BRANCH)) ?? "";
     expect((await fixture.repo.readCommit(secondHead)).parents).toEqual([firstHead]);
@@ -102,7 +105,7 @@ describe("the sync branch", () => {
   it("keeps a renamed user's file name and records the former userName", async () => {
     fixture = await makeFixture();
     const p = start();
-    await fixture.ledger.patch("User", ALICE_ID, { userName: "alice.smith@example.com" });
+    await patch(fixture.ledger, "User", ALICE_ID, { userName: "alice.smith@example.com" });
     await p.flush();
     const text = await syncFile("users/alice-example-com.yaml");
     expect(text).toContain("# Alice leads the payments team");
@@ -115,8 +118,8 @@ describe("the sync branch", () => {
   it("turns a deleted user into a tombstone and removes a deleted group's file", async () => {
     fixture = await makeFixture({ triggers: "[]" });
     const p = start();
-    await fixture.ledger.remove("User", BOB_ID);
-    await fixture.ledger.remove("Group", ENGINEERS_ID);
+    await remove(fixture.ledger, "User", BOB_ID);
+    await remove(fixture.ledger, "Group", ENGINEERS_ID);
     await p.flush();
     const tombstone = await syncFile("users/bob-example-com.yaml");
     expect(tombstone).toContain("active: false\n");
@@ -129,7 +132,7 @@ describe("the sync branch", () => {
   it("is deleted once main holds everything it proposed (a person merged it)", async () => {
     fixture = await makeFixture();
     const p = start();
-    await fixture.ledger.put("User", scimUser(CAROL_ID, "carol@example.com", "Carol"));
+    await put(fixture.ledger, "User", scimUser(CAROL_ID, "carol@example.com", "Carol"));
     await p.flush();
     const head = (await fixture.repo.head(SYNC_BRANCH)) ?? "";
     await fixture.repo.merge({ branch: SYNC_BRANCH, head, into: "main", message: "Merge sync\n" });
@@ -146,7 +149,7 @@ describe("failures", () => {
     await p.flush();
     const main = (await fixture.repo.head("main")) ?? "";
     await fixture.repo.deleteBranch("main");
-    await fixture.ledger.put("User", scimUser(CAROL_ID, "carol@example.com", "Carol"));
+    await put(fixture.ledger, "User", scimUser(CAROL_ID, "carol@example.com", "Carol"));
     await expect(p.flush()).rejects.toThrow(/main does not exist in the policy repository/);
     expect(p.state()).toMatchObject({ pendingChanges: 1, flushFailures: 1 });
     expect(p.state().lastError).toMatch(/^sync flush: /);
