@@ -5,6 +5,7 @@
  * userName/displayName is the ledger's to enforce atomically; its refusal becomes 409 `uniqueness`.
  */
 import { randomUUID } from "node:crypto";
+import { NotFoundError, UniquenessError } from "../ledger/errors.js";
 import type { IdentityLedger, LedgerOperation, ScimResource } from "../ledger/ledger.js";
 import { ScimError, notFound } from "./errors.js";
 import { buildStored, differs } from "./ingest.js";
@@ -34,7 +35,8 @@ function findScimError(error: unknown): ScimError | undefined {
 function translateLedgerError(error: unknown, schema: ResourceSchema): ScimError {
   const scim = findScimError(error);
   if (scim !== undefined) return scim;
-  if (error instanceof Error && error.name === "UniquenessError") {
+  if (error instanceof NotFoundError) return notFound(schema.type, error.id);
+  if (error instanceof UniquenessError) {
     const what = schema.type === "User" ? "userName" : "displayName";
     return new ScimError(
       409,

@@ -1,10 +1,14 @@
 /** Auth, size, rate and failure limits: every refusal is a SCIM error body, never HTML (401/413/429/400/500). */
+import { mkdtemp, rm } from "node:fs/promises";
 import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { LedgerIoError } from "../../src/ledger/errors.js";
+import { openLedger } from "../../src/ledger/journal-ledger.js";
 import type { IdentityLedger } from "../../src/ledger/ledger.js";
 import { Secret } from "../../src/secret.js";
 import { ERROR_URN, TOKEN, oktaUser, startScim, type TestScim } from "./support/scim-server.js";
-import { openMemoryLedger } from "./support/memory-ledger.js";
 
 let scim: TestScim | undefined;
 afterEach(async () => {
@@ -141,17 +145,22 @@ describe("overload", () => {
 
 describe("failures", () => {
   it("a ledger that cannot write gives 500 with a SCIM body (not scimmy's 404), and reads go on", async () => {
-    const real = openMemoryLedger();
+    const dir = await mkdtemp(join(tmpdir(), "scim-broken-"));
+    const real = await openLedger({ dir });
     const broken: IdentityLedger = {
       get: (type, id) => real.get(type, id),
       list: (type) => real.list(type),
       findByName: (type, name) => real.findByName(type, name),
-      update: () => Promise.reject(new Error("ENOSPC: no space left on device, write '/data/journal'")),
+      update: () =>
+        Promise.reject(new LedgerIoError("ENOSPC: no space left on device, write '/data/journal'")),
       subscribe: (listener) => real.subscribe(listener),
       get lastSeq() {
         return real.lastSeq;
       },
-      close: () => real.close(),
+      close: async () => {
+        await real.close();
+        await rm(dir, { recursive: true, force: true });
+      },
     };
     const errors: unknown[] = [];
     scim = await startScim({ ledger: broken, onError: (error) => errors.push(error) });

@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import type { IdentityLedger } from "../../../src/ledger/ledger.js";
 import { Secret } from "../../../src/secret.js";
 import { createScimHandler, type ScimHandlerOptions } from "../../../src/scim/handler.js";
-import { openMemoryLedger } from "./memory-ledger.js";
+import { openLedger } from "../../../src/ledger/journal-ledger.js";
 
 export const TOKEN = "test-token-0123456789abcdef";
 
@@ -28,8 +28,7 @@ export interface TestScim {
 }
 
 export function openTestLedger(dir: string): Promise<IdentityLedger> {
-  void dir;
-  return Promise.resolve(openMemoryLedger());
+  return openLedger({ dir });
 }
 
 export async function startScim(options: Partial<ScimHandlerOptions> = {}): Promise<TestScim> {
