@@ -171,6 +171,20 @@ describe("failures", () => {
     expect((await scim.call("GET", "/Users")).status).toBe(200);
   });
 
+  it("an unexpected exception anywhere in the handler is a 500 SCIM error, never HTML or a stack", async () => {
+    const errors: unknown[] = [];
+    scim = await startScim({
+      baseUrl: () => {
+        throw new TypeError("proxy header parser blew up at /srv/app/proxy.ts:12");
+      },
+      onError: (error) => errors.push(error),
+    });
+    const reply = await scim.call("GET", "/Users");
+    expectScimError(reply, 500);
+    expect(reply.text).not.toContain("proxy.ts");
+    expect(errors).toHaveLength(1);
+  });
+
   it("counts every answered request for metrics and leaves other paths to the host server", async () => {
     scim = await startScim();
     await scim.call("GET", "/Users");
