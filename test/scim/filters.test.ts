@@ -1,5 +1,10 @@
 /** Filtering, paging, sorting and projection (reference §2 checks 17-31). */
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ScimError } from "../../src/scim/errors.js";
+import { matchesFilter } from "../../src/scim/filter-match.js";
+import { parseFilter } from "../../src/scim/filter-parse.js";
+import { userSchema } from "../../src/scim/schemas.js";
 import {
   ENTERPRISE_URN,
   GROUP_URN,
@@ -203,5 +208,51 @@ describe("paging, sorting and projection", () => {
     expect(searched.body.Resources).toEqual([
       { schemas: [USER_URN, ENTERPRISE_URN], id, userName: "alice@example.com" },
     ]);
+  });
+});
+
+describe("filter parser robustness", () => {
+  it("any filter text either parses or is a 400 invalidFilter, never an unexpected error", () => {
+    const pieces = fc.constantFrom(
+      "userName",
+      "emails",
+      "[",
+      "]",
+      "(",
+      ")",
+      "type",
+      "value",
+      ".value",
+      "eq",
+      "EQ",
+      "pr",
+      "and",
+      "or",
+      "not",
+      '"x"',
+      "true",
+      "42",
+      "active",
+      "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber",
+      "\\",
+      '"',
+    );
+    const user = { id: "1", userName: "x", active: true, emails: [{ value: "x", type: "work" }] };
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.array(pieces, { maxLength: 12 }).map((parts) => parts.join(" ")),
+        ),
+        (text) => {
+          try {
+            matchesFilter(parseFilter(userSchema, text), user);
+          } catch (error) {
+            if (!(error instanceof ScimError) || error.status !== 400) throw error;
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });
