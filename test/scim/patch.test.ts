@@ -1,8 +1,16 @@
 /** PATCH semantics (reference §2 checks 32-44) and concurrency on one group. */
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ScimError } from "../../src/scim/errors.js";
+import { buildStored } from "../../src/scim/ingest.js";
+import { normaliseResource } from "../../src/scim/normalise.js";
+import { applyPatch } from "../../src/scim/patch-apply.js";
+import { parsePatchRequest } from "../../src/scim/patch-request.js";
+import { userSchema } from "../../src/scim/schemas.js";
 import {
   ENTERPRISE_URN,
   GROUP_URN,
+  PATCH_URN,
   USER_URN,
   patchOf,
   pluck,
@@ -197,5 +205,88 @@ describe("PATCH on groups", () => {
     expect(replies.map((reply) => reply.status)).toEqual(members.map(() => 204));
     const stored = pluck((await scim.call("GET", `/Groups/${group}`)).body.members, "value");
     expect([...stored].sort()).toEqual([...members].sort());
+  });
+});
+
+describe("PATCH robustness", () => {
+  it("any operation list either applies or is refused with a 4xx SCIM error, never an unexpected error", () => {
+    const paths = fc.constantFrom(
+      undefined,
+      "title",
+      "name",
+      "name.givenName",
+      "emails",
+      'emails[type eq "work"].value',
+      'emails[type eq "work"]',
+      "emails[value pr]",
+      "members",
+      "active",
+      "id",
+      "groups",
+      "nosuch",
+      `${ENTERPRISE_URN}:manager`,
+      `${ENTERPRISE_URN}:manager.value`,
+      ENTERPRISE_URN,
+      "urn:bogus:x",
+      "emails[",
+      "a.b.c",
+    );
+    const values = fc.constantFrom(
+      undefined,
+      null,
+      "",
+      "x",
+      "False",
+      true,
+      3,
+      [],
+      [{ value: "v" }],
+      { familyName: "F" },
+      { "name.givenName": "G", title: "T" },
+      { [`${ENTERPRISE_URN}:employeeNumber`]: "7" },
+      [null],
+      { value: { nested: 1 } },
+    );
+    const operation = fc.record({
+      op: fc.constantFrom("add", "Replace", "remove", "bogus"),
+      path: paths,
+      value: values,
+    });
+    const stored = {
+      schemas: [USER_URN],
+      id: "u1",
+      userName: "u@example.com",
+      name: { givenName: "A" },
+      emails: [{ value: "u@example.com", type: "work" }],
+      meta: {
+        resourceType: "User",
+        created: "2026-01-01T00:00:00.000Z",
+        lastModified: "2026-01-01T00:00:00.000Z",
+      },
+    };
+    fc.assert(
+      fc.property(fc.array(operation, { minLength: 1, maxLength: 4 }), (operations) => {
+        const body = {
+          schemas: [PATCH_URN],
+          Operations: operations.map((op) =>
+            Object.fromEntries(Object.entries(op).filter(([, v]) => v !== undefined)),
+          ),
+        };
+        try {
+          const parsed = parsePatchRequest(body);
+          const patched = applyPatch(userSchema, stored, parsed);
+          buildStored(
+            userSchema,
+            normaliseResource(userSchema, patched),
+            "u1",
+            stored,
+            "2026-01-02T00:00:00.000Z",
+          );
+        } catch (error) {
+          if (!(error instanceof ScimError) || error.status >= 500) throw error;
+        }
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
