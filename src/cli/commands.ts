@@ -3,6 +3,7 @@ import { applyCommand } from "./commands/apply.js";
 import { diffCommand } from "./commands/diff.js";
 import { explainCommand } from "./commands/explain.js";
 import { planCommand } from "./commands/plan.js";
+import { serveCommand } from "./commands/serve.js";
 import { validateCommand } from "./commands/validate.js";
 
 /** Every subcommand, in the order `--help` lists them. Each lives in its own file under `commands/`. */
@@ -12,4 +13,5 @@ export const COMMANDS: readonly Command[] = [
   diffCommand,
   planCommand,
   applyCommand,
+  serveCommand,
 ];

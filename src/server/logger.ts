@@ -1,0 +1,64 @@
+/**
+ * The service's logger. Redaction lives here, on the logger itself (DESIGN §4), so no caller can leak a
+ * credential by logging a header, an error or a message that quotes one: bearer tokens, Authorization
+ * values, fields named like credentials and every currently valid SCIM token are replaced before a line
+ * is written.
+ */
+import type { Secret } from "../secret.js";
+
+export type LogLevel = "info" | "warn" | "error";
+export type LogFields = Readonly<Record<string, unknown>>;
+
+export interface Logger {
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+}
+
+export interface LoggerOptions {
+  readonly write: (line: string) => void;
+  /** Values that must never appear, looked up at each line (tokens rotate). */
+  readonly secrets?: () => readonly Secret[];
+  readonly now?: () => Date;
+}
+
+const REDACTED = "[redacted]";
+const CREDENTIAL_KEY = /authorization|token|password|secret|private.?key|cookie/i;
+const BEARER = /\b(bearer|basic)\s+[^\s"',;]+/gi;
+
+export function createLogger(options: LoggerOptions): Logger {
+  const now = options.now ?? (() => new Date());
+  const line = (level: LogLevel, message: string, fields: LogFields | undefined) => {
+    const rendered = fields === undefined ? "" : ` ${JSON.stringify(redactFields(fields))}`;
+    const text = `${now().toISOString()} ${level.toUpperCase()} ${message}${rendered}`;
+    options.write(`${redactText(text, options.secrets?.() ?? []).replace(/\n/g, "\\n")}\n`);
+  };
+  return {
+    info: (message, fields) => line("info", message, fields),
+    warn: (message, fields) => line("warn", message, fields),
+    error: (message, fields) => line("error", message, fields),
+  };
+}
+
+export function redactText(text: string, secrets: readonly Secret[]): string {
+  let redacted = text.replace(BEARER, (_match, scheme: string) => `${scheme} ${REDACTED}`);
+  for (const secret of secrets) {
+    const value = secret.reveal();
+    // A very short value would redact ordinary words; tokens are long.
+    if (value.length >= 8) redacted = redacted.split(value).join(REDACTED);
+  }
+  return redacted;
+}
+
+function redactFields(value: unknown, depth = 0): unknown {
+  if (depth > 5) return "…";
+  if (value instanceof Error) return { name: value.name, message: value.message };
+  if (Array.isArray(value)) return value.map((entry) => redactFields(entry, depth + 1));
+  if (typeof value !== "object" || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, entry]) => [
+      key,
+      CREDENTIAL_KEY.test(key) ? REDACTED : redactFields(entry, depth + 1),
+    ]),
+  );
+}

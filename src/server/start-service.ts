@@ -1,0 +1,150 @@
+/**
+ * Composes the embedded-mode service (DESIGN §8): the policy repository on disk, the identity ledger under
+ * `--data`, the proposer following it, and one HTTP server. `close()` shuts down in the order that loses
+ * nothing: stop accepting, let requests in flight finish, flush pending proposals, close the ledger.
+ */
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { openLedger, type JournalLedger } from "../ledger/journal-ledger.js";
+import { readLedgerSeed } from "../proposals/ledger-seed.js";
+import { startProposer, type Proposer, type ProposerOptions } from "../proposals/proposer.js";
+import type { GitPolicyRepo } from "../repos/git/git-policy-repo.js";
+import { BUNDLED_POLICIES, openGitPolicyRepo } from "../repos/git/open-git-policy-repo.js";
+import { createScimHandler } from "../scim/handler.js";
+import type { Secret } from "../secret.js";
+import { buildHealthReport, type RepositoryHealth } from "./health.js";
+import type { Logger } from "./logger.js";
+import { ServiceMetrics } from "./metrics.js";
+import { createServiceServer } from "./service-server.js";
+
+export interface ServiceOptions {
+  readonly repoPath: string;
+  readonly dataDir: string;
+  readonly port: number;
+  readonly host: string;
+  readonly policyDir?: string;
+  readonly tokens: () => readonly Secret[];
+  readonly log: Logger;
+  /** Debounce, batch size and the like, for tests and benchmarks. */
+  readonly proposer?: Partial<Omit<ProposerOptions, "ledger" | "repo" | "log">>;
+  /** How long `close()` lets requests in flight finish before cutting their connections. */
+  readonly drainMs?: number;
+}
+
+export interface RunningService {
+  /** `http://HOST:PORT/scim/v2`. */
+  readonly scimUrl: string;
+  readonly port: number;
+  readonly ledger: JournalLedger;
+  readonly repo: GitPolicyRepo;
+  readonly proposer: Proposer;
+  readonly server: Server;
+  close(): Promise<void>;
+}
+
+export async function startService(options: ServiceOptions): Promise<RunningService> {
+  const { log } = options;
+  const policyDir = options.policyDir ?? "policies";
+  const repo = await openGitPolicyRepo(options.repoPath, { createFrom: BUNDLED_POLICIES, policyDir });
+  const ledger = await openLedger({
+    dir: options.dataDir,
+    seed: async () => {
+      const seed = await readLedgerSeed(repo, { policyDir });
+      log.info(`ledger: no data yet; starting from the identities on ${seed.from} of the policy repository`);
+      return seed;
+    },
+    log: (line) => log.info(line),
+  });
+  const proposer = startProposer({
+    ledger,
+    repo,
+    policyDir,
+    log: { info: (line) => log.info(line), warn: (line) => log.warn(line), error: (line) => log.error(line) },
+    ...options.proposer,
+  });
+  const metrics = new ServiceMetrics();
+  let shuttingDown = false;
+  const repositoryHealth = cachedRepositoryHealth(repo);
+  const server = createServiceServer({
+    scim: createScimHandler({
+      ledger,
+      tokens: options.tokens,
+      onError: (error) => log.error("SCIM request failed", { error }),
+    }),
+    metrics,
+    renderMetrics: () => metrics.render(ledger.health(), proposer.state()),
+    health: async () =>
+      buildHealthReport({
+        ledger: ledger.health(),
+        repository: await repositoryHealth(),
+        proposer: proposer.state(),
+        shuttingDown,
+      }),
+    log,
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.port, options.host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await proposer.close();
+    await ledger.close();
+    throw error;
+  }
+  const { port } = server.address() as AddressInfo;
+  const shownHost = options.host.includes(":") ? `[${options.host}]` : options.host;
+  let closing: Promise<void> | undefined;
+  return {
+    scimUrl: `http://${shownHost}:${port}/scim/v2`,
+    port,
+    ledger,
+    repo,
+    proposer,
+    server,
+    close() {
+      closing ??= (async () => {
+        shuttingDown = true;
+        await stopServer(server, options.drainMs ?? 10_000);
+        await proposer.close();
+        await ledger.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+async function stopServer(server: Server, drainMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const timer = setTimeout(() => server.closeAllConnections(), drainMs);
+  await closed;
+  clearTimeout(timer);
+}
+
+/** One `git` call at most per second, however often a probe asks. */
+function cachedRepositoryHealth(repo: GitPolicyRepo): () => Promise<RepositoryHealth> {
+  let last: { at: number; health: RepositoryHealth } | undefined;
+  return async () => {
+    if (last !== undefined && Date.now() - last.at < 1_000) return last.health;
+    let health: RepositoryHealth;
+    try {
+      const mainHead = await repo.head(repo.baseBranch);
+      health =
+        mainHead === undefined
+          ? { ok: false, location: repo.location, error: `${repo.baseBranch} does not exist` }
+          : { ok: true, location: repo.location, mainHead };
+    } catch (error) {
+      health = {
+        ok: false,
+        location: repo.location,
+        error: error instanceof Error ? error.message : "unreadable",
+      };
+    }
+    last = { at: Date.now(), health };
+    return health;
+  };
+}
