@@ -1,8 +1,7 @@
-import { resolve } from "node:path";
 import type { CommandContext } from "./command.js";
 import { ReportedFailure, UsageError } from "./errors.js";
-import { readPolicyDir } from "../repos/policy-files.js";
-import { formatDiagnostic, hasErrors, loadPolicy } from "../policy/load.js";
+import { loadPolicyDir } from "./load-policy-dir.js";
+import { formatDiagnostic, hasErrors } from "../policy/load.js";
 import { compilePolicy } from "../policy/compile.js";
 import type { Settings } from "../policy/model.js";
 import type { Plan, TargetName, TargetPlan } from "../plan/plan.js";
@@ -43,16 +42,8 @@ export async function openPlanSession(
     if (!known.includes(name))
       throw new UsageError(`--target ${name} is not known: use ${known.join(" or ")}`);
   }
-  const display = options.policies ?? "policies";
-  const dir = resolve(context.cwd, display);
-  let files: Map<string, string>;
-  try {
-    files = await readPolicyDir(dir);
-  } catch (error) {
-    throw new UsageError(`cannot read the policy directory ${dir}: pass --policies DIR`, { cause: error });
-  }
   const now = context.now();
-  const { policy, diagnostics } = loadPolicy(files, { dir: display, now });
+  const { policy, diagnostics, files } = await loadPolicyDir(context, options.policies, now);
   for (const diagnostic of diagnostics) context.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
   if (hasErrors(diagnostics)) {
     context.stderr.write(

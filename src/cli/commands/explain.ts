@@ -1,8 +1,7 @@
-import { resolve } from "node:path";
 import { formatOption, parseFormat, type Command } from "../command.js";
 import { EXIT_ERROR, EXIT_OK, UsageError } from "../errors.js";
-import { readPolicyDir } from "../../repos/policy-files.js";
-import { formatDiagnostic, loadPolicy } from "../../policy/load.js";
+import { loadPolicyDir } from "../load-policy-dir.js";
+import { formatDiagnostic } from "../../policy/load.js";
 import { compilePolicy } from "../../policy/compile.js";
 import { explainPerson } from "../../policy/explain.js";
 import { renderExplanation } from "../../policy/render-explain.js";
@@ -32,16 +31,12 @@ Exit codes: 0 ok, 1 the person is unknown or the policy cannot be read.
     if (userName === undefined || extra.length > 0) {
       throw new UsageError("name exactly one person: scim-gitops explain <userName> [--policies DIR]");
     }
-    const display = (values.policies as string | undefined) ?? "policies";
-    const dir = resolve(context.cwd, display);
-    let files: Map<string, string>;
-    try {
-      files = await readPolicyDir(dir);
-    } catch (error) {
-      throw new UsageError(`cannot read the policy directory ${dir}: pass --policies DIR`, { cause: error });
-    }
     const now = context.now();
-    const { policy, diagnostics } = loadPolicy(files, { dir: display, now });
+    const { policy, diagnostics, display } = await loadPolicyDir(
+      context,
+      values.policies as string | undefined,
+      now,
+    );
     const errors = diagnostics.filter((diagnostic) => diagnostic.severity === "error");
     for (const diagnostic of errors) context.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
     if (errors.length > 0) {

@@ -1,8 +1,7 @@
-import { resolve } from "node:path";
 import { formatOption, parseFormat, type Command, type OutputFormat } from "../command.js";
 import { EXIT_ERROR, EXIT_OK, UsageError } from "../errors.js";
-import { readPolicyDir } from "../../repos/policy-files.js";
-import { formatDiagnostic, hasErrors, loadPolicy } from "../../policy/load.js";
+import { loadPolicyDir } from "../load-policy-dir.js";
+import { formatDiagnostic, hasErrors } from "../../policy/load.js";
 import type { Diagnostic } from "../../policy/model.js";
 
 export const validateCommand: Command = {
@@ -26,18 +25,14 @@ Exit codes: 0 no errors (warnings allowed), 1 errors found or the directory cann
   options: { ...formatOption, policies: { type: "string" } },
   async run({ values }, context) {
     const format = parseFormat(values.format);
-    const display = (values.policies as string | undefined) ?? "policies";
-    const dir = resolve(context.cwd, display);
-    let files: Map<string, string>;
-    try {
-      files = await readPolicyDir(dir);
-    } catch (error) {
-      throw new UsageError(`cannot read the policy directory ${dir}: pass --policies DIR`, { cause: error });
-    }
+    const { diagnostics, display, files } = await loadPolicyDir(
+      context,
+      values.policies as string | undefined,
+      context.now(),
+    );
     if (files.size === 0) {
       throw new UsageError(`${display} holds no .yaml files: pass the policy directory with --policies DIR`);
     }
-    const { diagnostics } = loadPolicy(files, { dir: display, now: context.now() });
     context.stdout.write(renderValidation(diagnostics, files.size, format));
     return hasErrors(diagnostics) ? EXIT_ERROR : EXIT_OK;
   },
