@@ -29,6 +29,19 @@ export interface SessionOptions {
   readonly targets: readonly string[];
 }
 
+/** The `--policies` and `--target` options plan and apply share. */
+export const sessionOptions = {
+  policies: { type: "string" },
+  target: { type: "string", multiple: true },
+} as const;
+
+export function readSessionOptions(values: Record<string, unknown>): SessionOptions {
+  return {
+    policies: values.policies as string | undefined,
+    targets: (values.target as string[] | undefined) ?? [],
+  };
+}
+
 /**
  * Reads and validates the policy, picks the targets (every configured one by default, an error when a named
  * one is not configured), reads each one's actual state and plans it. Validation errors refuse.

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { formatOption, parseFormat, type Command } from "../command.js";
 import { EXIT_ERROR, EXIT_OK, ReportedFailure } from "../errors.js";
-import { openPlanSession, type PlanSession } from "../plan-session.js";
+import { openPlanSession, readSessionOptions, sessionOptions, type PlanSession } from "../plan-session.js";
 import { findGuardViolations, refusingFindings } from "../../plan/guards.js";
 import type { Plan, TargetApplyResult } from "../../plan/plan.js";
 import { renderApplySummary, isSuccess, summariseApply } from "../../plan/render-apply.js";
@@ -37,18 +37,14 @@ Exit codes: 0 every change applied, 1 error, refusal or any failed change.
 `,
   options: {
     ...formatOption,
-    policies: { type: "string" },
-    target: { type: "string", multiple: true },
+    ...sessionOptions,
     plan: { type: "string" },
     "allow-mass-revocation": { type: "boolean", default: false },
     "dry-run": { type: "boolean", default: false },
   },
   async run({ values }, context) {
     const format = parseFormat(values.format);
-    const session = await openPlanSession(context, {
-      policies: values.policies as string | undefined,
-      targets: (values.target as string[] | undefined) ?? [],
-    });
+    const session = await openPlanSession(context, readSessionOptions(values));
     try {
       const planFile = values.plan as string | undefined;
       const plan = planFile === undefined ? session.plan : await readSavedPlan(planFile, context.cwd);

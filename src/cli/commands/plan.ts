@@ -2,7 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { formatOption, parseFormat, type Command } from "../command.js";
 import { EXIT_CHANGES, EXIT_OK } from "../errors.js";
-import { openPlanSession } from "../plan-session.js";
+import { openPlanSession, readSessionOptions, sessionOptions } from "../plan-session.js";
 import { renderPlan } from "../../plan/render-plan.js";
 
 export const planCommand: Command = {
@@ -30,17 +30,13 @@ Exit codes: 0 ok, 1 error (including policy validation errors), 2 changes pendin
 `,
   options: {
     ...formatOption,
-    policies: { type: "string" },
-    target: { type: "string", multiple: true },
+    ...sessionOptions,
     out: { type: "string" },
     "detailed-exitcode": { type: "boolean", default: false },
   },
   async run({ values }, context) {
     const format = parseFormat(values.format);
-    const session = await openPlanSession(context, {
-      policies: values.policies as string | undefined,
-      targets: (values.target as string[] | undefined) ?? [],
-    });
+    const session = await openPlanSession(context, readSessionOptions(values));
     try {
       const { plan, guards } = session;
       context.stdout.write(renderPlan({ plan, guards }, format));
