@@ -1,0 +1,45 @@
+import type { Target } from "../target.js";
+import type { NatsActual } from "./actual-state.js";
+import { applyNatsPlan } from "./apply-nats.js";
+import { NatsTargetConnection } from "./connect-nats.js";
+import { planNats } from "./plan-nats.js";
+import { readNatsActual } from "./read-actual.js";
+
+/** A connection plus who the writes are attributed to (`changedBy`). */
+export interface NatsTargetSession {
+  readonly connection: NatsTargetConnection;
+  /** The commit CI applies (GITHUB_SHA); absent elsewhere, when apply names the plan instead. */
+  readonly changedBy: string | undefined;
+}
+
+/** Per-person permissions in a JetStream KV bucket read by `scim-gitops nats-auth` (DESIGN §6, NATS). */
+export const natsTarget: Target<NatsTargetSession, NatsActual> = {
+  name: "nats",
+  connectionHint:
+    "set NATS_URL and the AUTH-account user (NATS_CREDS or NATS_USER/NATS_PASSWORD), plus NATS_SYS_USER/NATS_SYS_PASSWORD for the live-connection check",
+  connect(config) {
+    const nats = config.nats();
+    if (nats === undefined) return undefined;
+    const sha = config.env.GITHUB_SHA?.trim();
+    return {
+      connection: new NatsTargetConnection(nats),
+      changedBy: sha === undefined || sha === "" ? undefined : sha,
+    };
+  },
+  isManaged(settings) {
+    return (settings.nats?.manage.accounts.length ?? 0) > 0;
+  },
+  readActual(session, settings) {
+    if (settings.nats === undefined) {
+      return Promise.resolve({ bucket: "", bucketExists: false, entries: {}, unreadable: {} });
+    }
+    return readNatsActual(session.connection, settings.nats);
+  },
+  plan: planNats,
+  apply(session, plan) {
+    return applyNatsPlan(session.connection, plan, session.changedBy);
+  },
+  close(session) {
+    return session.connection.close();
+  },
+};
