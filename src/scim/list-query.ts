@@ -4,7 +4,7 @@
  * JSON numbers, and the order is the ledger's creation order unless `sortBy` is given.
  */
 import type { IdentityLedger, ScimResource } from "../ledger/ledger.js";
-import { resolveAttributePath } from "./attribute-path.js";
+import { resolveAttributePath, type ResolvedPath } from "./attribute-path.js";
 import { ScimError } from "./errors.js";
 import { matchesFilter, pinnedLookup } from "./filter-match.js";
 import type { LookupIndex } from "./lookup-index.js";
@@ -58,13 +58,7 @@ export function readListQuery(source: Record<string, unknown>): ListQuery {
   };
 }
 
-function sortKey(
-  resource: ScimResource,
-  schema: ResourceSchema,
-  sortBy: string,
-): string | number | undefined {
-  const path = resolveAttributePath(schema, sortBy);
-  if (path === undefined) return undefined;
+function sortKey(resource: ScimResource, path: ResolvedPath): string | number | undefined {
   const container = path.extension === undefined ? resource : resource[path.extension];
   if (!isObject(container)) return undefined;
   let value = container[path.attribute.name];
@@ -84,10 +78,11 @@ function sorted(
   query: ListQuery,
 ): readonly ScimResource[] {
   if (query.sortBy === undefined) return resources;
-  if (resolveAttributePath(schema, query.sortBy) === undefined) {
+  const path = resolveAttributePath(schema, query.sortBy);
+  if (path === undefined) {
     throw new ScimError(400, `Cannot sort by unknown attribute "${query.sortBy}"`, "invalidValue");
   }
-  const keyed = resources.map((resource) => ({ resource, key: sortKey(resource, schema, query.sortBy!) }));
+  const keyed = resources.map((resource) => ({ resource, key: sortKey(resource, path) }));
   const direction = query.descending ? -1 : 1;
   keyed.sort((a, b) => {
     if (a.key === b.key) return 0;
