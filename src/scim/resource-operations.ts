@@ -11,7 +11,7 @@ import { ScimError, notFound } from "./errors.js";
 import { buildStored, differs } from "./ingest.js";
 import type { LookupIndex } from "./lookup-index.js";
 import type { MembershipIndex } from "./membership-index.js";
-import { isObject, normaliseResource } from "./normalise.js";
+import { isObject, normaliseResource, type Json } from "./normalise.js";
 import { applyPatch } from "./patch-apply.js";
 import type { PatchOperation } from "./patch-request.js";
 import { groupSchema, type ResourceSchema } from "./schemas.js";
@@ -94,6 +94,22 @@ export async function createResource(
   return created!;
 }
 
+/** Rebuilds a stored resource from new attributes; an edit that changes nothing keeps it as it was. */
+async function rewrite(
+  context: OperationContext,
+  schema: ResourceSchema,
+  id: string,
+  operation: LedgerOperation,
+  attributesOf: (current: ScimResource) => Json,
+): Promise<ScimResource> {
+  const rewritten = await write(context, schema, id, operation, (current) => {
+    if (current === undefined) throw notFound(schema.type, id);
+    const next = buildStored(schema, attributesOf(current), id, current, context.now());
+    return differs(current, next) ? next : current;
+  });
+  return rewritten!;
+}
+
 export async function replaceResource(
   context: OperationContext,
   schema: ResourceSchema,
@@ -101,12 +117,7 @@ export async function replaceResource(
   body: unknown,
 ): Promise<ScimResource> {
   const attributes = normaliseResource(schema, requireObject(body));
-  const replaced = await write(context, schema, id, "replace", (current) => {
-    if (current === undefined) throw notFound(schema.type, id);
-    const next = buildStored(schema, attributes, id, current, context.now());
-    return differs(current, next) ? next : current;
-  });
-  return replaced!;
+  return rewrite(context, schema, id, "replace", () => attributes);
 }
 
 export async function patchResource(
@@ -116,13 +127,9 @@ export async function patchResource(
   operations: readonly PatchOperation[],
 ): Promise<ScimResource> {
   if (context.ledger.get(schema.type, id) === undefined) throw notFound(schema.type, id);
-  const patched = await write(context, schema, id, "patch", (current) => {
-    if (current === undefined) throw notFound(schema.type, id);
-    const attributes = normaliseResource(schema, applyPatch(schema, current, operations));
-    const next = buildStored(schema, attributes, id, current, context.now());
-    return differs(current, next) ? next : current;
-  });
-  return patched!;
+  return rewrite(context, schema, id, "patch", (current) =>
+    normaliseResource(schema, applyPatch(schema, current, operations)),
+  );
 }
 
 export async function deleteResource(
