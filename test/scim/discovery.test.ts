@@ -1,22 +1,8 @@
 /** Discovery endpoints (reference §2 checks 1-7). */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  ENTERPRISE_URN,
-  ERROR_URN,
-  GROUP_URN,
-  USER_URN,
-  pluck,
-  startScim,
-  type TestScim,
-} from "./support/scim-server.js";
+import { describe, expect, it } from "vitest";
+import { ENTERPRISE_URN, ERROR_URN, GROUP_URN, USER_URN, pluck, shareScim } from "./support/scim-server.js";
 
-let scim: TestScim;
-beforeAll(async () => {
-  scim = await startScim();
-});
-afterAll(async () => {
-  await scim.close();
-});
+const scim = shareScim();
 
 describe("discovery", () => {
   it("ServiceProviderConfig lists bearer auth, patch, no bulk, filter maxResults and no etag", async () => {

@@ -1,25 +1,11 @@
 /** Microsoft Entra ID's provisioning requests (reference §1, Entra), with and without aadOptscim062020. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  ENTERPRISE_URN,
-  GROUP_URN,
-  USER_URN,
-  patchOf,
-  pluck,
-  startScim,
-  type TestScim,
-} from "./support/scim-server.js";
+import { describe, expect, it } from "vitest";
+import { ENTERPRISE_URN, GROUP_URN, USER_URN, patchOf, pluck, shareScim } from "./support/scim-server.js";
 
 const ADSCIM = "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group";
 const MISSPELLED = "urn:ietf:params:scim:schemas:extension:enterprise:2.0User";
 
-let scim: TestScim;
-beforeAll(async () => {
-  scim = await startScim();
-});
-afterAll(async () => {
-  await scim.close();
-});
+const scim = shareScim();
 
 function entraUser(userName: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {

@@ -1,24 +1,16 @@
 /** Filtering, paging, sorting and projection (reference §2 checks 17-31). */
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { ScimError } from "../../src/scim/errors.js";
 import { matchesFilter } from "../../src/scim/filter-match.js";
 import { parseFilter } from "../../src/scim/filter-parse.js";
 import { userSchema } from "../../src/scim/schemas.js";
-import {
-  ENTERPRISE_URN,
-  GROUP_URN,
-  USER_URN,
-  pluck,
-  startScim,
-  type TestScim,
-} from "./support/scim-server.js";
+import { ENTERPRISE_URN, GROUP_URN, USER_URN, pluck, shareScim } from "./support/scim-server.js";
 
-let scim: TestScim;
+const scim = shareScim();
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
-  scim = await startScim();
   const people = [
     { userName: "alice@example.com", employeeNumber: "100", active: true, title: "Engineer" },
     { userName: "bob@example.org", employeeNumber: "200", active: false, title: "Manager" },
@@ -42,9 +34,6 @@ beforeAll(async () => {
     members: [{ value: ids["alice@example.com"] }],
   });
   await scim.call("POST", "/Groups", { schemas: [GROUP_URN], displayName: "Empty" });
-});
-afterAll(async () => {
-  await scim.close();
 });
 
 async function users(filter: string, extra = ""): Promise<string[]> {

@@ -1,5 +1,5 @@
 /** Okta's provisioning sequences and its SPEC test (reference §1, Okta), over real HTTP. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   ERROR_URN,
   GROUP_URN,
@@ -7,17 +7,11 @@ import {
   oktaUser,
   patchOf,
   pluck,
+  shareScim,
   startScim,
-  type TestScim,
 } from "./support/scim-server.js";
 
-let scim: TestScim;
-beforeAll(async () => {
-  scim = await startScim();
-});
-afterAll(async () => {
-  await scim.close();
-});
+const scim = shareScim();
 
 describe("Okta user assignment", () => {
   it("looks up by filter, finds nothing, creates with 201 + Location, then finds it in any case", async () => {

@@ -1,14 +1,8 @@
 /** OneLogin and JumpCloud (reference §1): connection probes and their membership shape. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GROUP_URN, USER_URN, patchOf, pluck, startScim, type TestScim } from "./support/scim-server.js";
+import { describe, expect, it } from "vitest";
+import { GROUP_URN, USER_URN, patchOf, pluck, shareScim } from "./support/scim-server.js";
 
-let scim: TestScim;
-beforeAll(async () => {
-  scim = await startScim();
-});
-afterAll(async () => {
-  await scim.close();
-});
+const scim = shareScim();
 
 describe("JumpCloud", () => {
   it("connection test: creates a test user and a test group, then deletes both", async () => {

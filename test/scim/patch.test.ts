@@ -1,6 +1,6 @@
 /** PATCH semantics (reference §2 checks 32-44) and concurrency on one group. */
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ScimError } from "../../src/scim/errors.js";
 import { buildStored } from "../../src/scim/ingest.js";
 import { normaliseResource } from "../../src/scim/normalise.js";
@@ -14,17 +14,10 @@ import {
   USER_URN,
   patchOf,
   pluck,
-  startScim,
-  type TestScim,
+  shareScim,
 } from "./support/scim-server.js";
 
-let scim: TestScim;
-beforeAll(async () => {
-  scim = await startScim();
-});
-afterAll(async () => {
-  await scim.close();
-});
+const scim = shareScim();
 
 let counter = 0;
 async function user(extra: Record<string, unknown> = {}): Promise<string> {

@@ -4,7 +4,7 @@
  * shows our service does not.
  */
 import SCIMMY from "scimmy";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   ENTERPRISE_URN,
   ERROR_URN,
@@ -13,20 +13,14 @@ import {
   oktaUser,
   patchOf,
   pluck,
+  shareScim,
   startScim,
-  type TestScim,
 } from "./support/scim-server.js";
 
 const { Filter } = SCIMMY.Types;
 const PATCH_ID = SCIMMY.Messages.PatchOp.id;
 
-let scim: TestScim;
-beforeAll(async () => {
-  scim = await startScim();
-});
-afterAll(async () => {
-  await scim.close();
-});
+const scim = shareScim();
 
 let counter = 0;
 async function newUser(extra: Record<string, unknown> = {}): Promise<string> {
