@@ -1,12 +1,6 @@
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { startProposer } from "../../../src/proposals/proposer.js";
 import { GitPolicyRepo } from "../../../src/repos/git/git-policy-repo.js";
-import { BUNDLED_POLICIES, openGitPolicyRepo } from "../../../src/repos/git/open-git-policy-repo.js";
-import { createScimHandler } from "../../../src/scim/handler.js";
-import { Secret } from "../../../src/secret.js";
-import { MemoryLedger } from "../../proposals/memory-ledger.js";
+import { startServeProcess } from "../../server/serve-process.js";
 
 export const TOKEN = "e2e-token-6f0c1d2e3a4b5c6d7e8f";
 
@@ -20,24 +14,18 @@ export interface Embedded {
 }
 
 /**
- * The embedded mode wired in this process: SCIM handler → ledger → proposer → git repository created from
- * the bundled examples. Used until `serve` exists to be started as a child process instead.
+ * `scim-gitops serve` as an operator starts it (a child process, temporary --repo and --data, SCIM_TOKEN),
+ * so the test crosses every real boundary: HTTP, the journal on disk, git.
  */
 export async function startEmbedded(scratch: string): Promise<Embedded> {
   const repoPath = join(scratch, "policy-repo");
-  const repo = await openGitPolicyRepo(repoPath, { createFrom: BUNDLED_POLICIES });
-  const ledger = new MemoryLedger();
-  const proposer = startProposer({ ledger, repo, debounceMs: 100, watchMainMs: 200 });
-  const handler = createScimHandler({ ledger, tokens: () => [new Secret(TOKEN)] });
-  const server = createServer((req, res) => {
-    void handler(req, res).then((handled) => {
-      if (!handled) res.writeHead(404).end();
-    });
+  const serve = await startServeProcess({
+    dataDir: join(scratch, "data"),
+    repoPath,
+    env: { SCIM_TOKEN: TOKEN },
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    root: `http://127.0.0.1:${port}/scim/v2`,
+    root: serve.scimUrl,
     repoPath,
     async merge(head) {
       await new GitPolicyRepo(repoPath).merge({
@@ -48,10 +36,8 @@ export async function startEmbedded(scratch: string): Promise<Embedded> {
       });
     },
     async stop() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await proposer.close();
-      await ledger.close();
+      const code = await serve.stop();
+      if (code !== 0) throw new Error(`serve exited with ${code}:\n${serve.stderr()}`);
     },
   };
 }
