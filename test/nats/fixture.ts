@@ -125,3 +125,20 @@ export async function closedWithin(nc: NatsConnection, ms: number): Promise<numb
   }
   return performance.now() - started;
 }
+
+/** Resolves when the client has reconnected (after a kick) within `ms`. */
+export async function reconnectedWithin(nc: NatsConnection, ms: number): Promise<void> {
+  const statuses = nc.status();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no reconnect within ${ms} ms`)), ms);
+  });
+  const reconnect = (async () => {
+    for await (const status of statuses) if (status.type === "reconnect") return;
+  })();
+  try {
+    await Promise.race([reconnect, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -81,9 +81,8 @@ export function samePermissions(
 }
 
 /**
- * Whether going from `before` to `after` takes anything away: an allow lost, or a deny gained (a NATS deny
- * applies to the whole user, DESIGN §3). Set-based: wildcard subsumption is not reasoned about, so a rewrite
- * of `a.*` into `a.b` counts as narrowing, which errs on the side of kicking.
+ * Whether going from `before` to `after` takes anything away: an allow no longer covered (NATS wildcard
+ * rules: `app.>` covers `app.orders.>`), or a deny gained (a NATS deny applies to the whole user, DESIGN §3).
  */
 export function narrowsPermissions(
   before: AccountPermissions | undefined,
@@ -91,13 +90,33 @@ export function narrowsPermissions(
 ): boolean {
   if (before === undefined) return false;
   if (after === undefined) return true;
-  const lost = (was: readonly string[], now: readonly string[]) => was.some((item) => !now.includes(item));
+  const uncovered = (was: readonly string[], now: readonly string[]) =>
+    was.some((subject) => !now.some((pattern) => coversSubject(pattern, subject)));
+  const gained = (was: readonly string[], now: readonly string[]) => now.some((item) => !was.includes(item));
   return (
-    lost(before.publish.allow, after.publish.allow) ||
-    lost(before.subscribe.allow, after.subscribe.allow) ||
-    lost(after.publish.deny, before.publish.deny) ||
-    lost(after.subscribe.deny, before.subscribe.deny)
+    uncovered(before.publish.allow, after.publish.allow) ||
+    uncovered(before.subscribe.allow, after.subscribe.allow) ||
+    gained(before.publish.deny, after.publish.deny) ||
+    gained(before.subscribe.deny, after.subscribe.deny)
   );
+}
+
+/** Whether every subject `subject` can match is also matched by `pattern` (`*` one token, `>` the rest). */
+export function coversSubject(pattern: string, subject: string): boolean {
+  const p = pattern.split(".");
+  const s = subject.split(".");
+  for (let index = 0; index < p.length; index++) {
+    const token = p[index];
+    if (token === ">") return index < s.length;
+    const other = s[index];
+    if (other === undefined) return false;
+    if (token === "*") {
+      if (other === ">") return false;
+      continue;
+    }
+    if (token !== other) return false;
+  }
+  return p.length === s.length;
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

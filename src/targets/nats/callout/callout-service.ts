@@ -27,7 +27,13 @@ export interface CalloutOptions {
   readonly log: (line: string) => void;
 }
 
+export interface CalloutStats {
+  answered: number;
+  refused: number;
+}
+
 export interface RunningCallout {
+  readonly stats: Readonly<CalloutStats>;
   /** Resolves once pending kicks after table changes are done (tests and benchmarks wait on it). */
   idle(): Promise<void>;
   reconcile(): Promise<number>;
@@ -50,6 +56,7 @@ export async function startCallout(options: CalloutOptions): Promise<RunningCall
     );
   }
   const live = new LiveConnections(options.sys, options.log);
+  const stats: CalloutStats = { answered: 0, refused: 0 };
   let pending: Promise<unknown> = Promise.resolve();
   const table = new PermissionTable(
     (change) => {
@@ -128,6 +135,7 @@ export async function startCallout(options: CalloutOptions): Promise<RunningCall
         exp: Math.floor(Date.now() / 1000) + options.jwtTtlSeconds,
       });
       await respond({ jwt });
+      stats.answered++;
       live.track(person, { serverId: request.server_id.id, cid, account, permissions });
     } catch (error) {
       const reason =
@@ -136,6 +144,7 @@ export async function startCallout(options: CalloutOptions): Promise<RunningCall
         options.log(`callout: ${String(error)}`);
       options.log(`refused connection ${cid} from ${request.client_info.host ?? "?"}: ${reason}`);
       await respond({ error: reason });
+      stats.refused++;
     }
   }
 
@@ -158,6 +167,7 @@ export async function startCallout(options: CalloutOptions): Promise<RunningCall
   }
 
   return {
+    stats,
     idle: async () => {
       await pending;
     },
