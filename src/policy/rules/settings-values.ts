@@ -1,6 +1,7 @@
 /** Checks on single settings values; each returns what is wrong and what to write, or undefined. */
+import { PRINCIPAL_FIELDS } from "../principal.js";
 
-const PLACEHOLDERS = ["{userName}", "{id}", "{externalId}", "{emails[0]}"];
+const PLACEHOLDERS: readonly string[] = PRINCIPAL_FIELDS.map((field) => `{${field}}`);
 
 export function checkPrincipalTemplate(template: string): string | undefined {
   const used = template.match(/\{[^}]*\}/g) ?? [];
