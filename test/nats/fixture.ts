@@ -1,4 +1,4 @@
-import { connect, type ConnectionOptions, type NatsConnection } from "nats";
+import { connect, Events, type ConnectionOptions, type NatsConnection } from "nats";
 import type { KV } from "nats";
 import { openOrCreateBucket } from "../../src/targets/nats/bucket.js";
 import { encodeEntry, keyForPrincipal, type AccountPermissions } from "../../src/targets/nats/entry.js";
@@ -134,7 +134,7 @@ export async function reconnectedWithin(nc: NatsConnection, ms: number): Promise
     timer = setTimeout(() => reject(new Error(`no reconnect within ${ms} ms`)), ms);
   });
   const reconnect = (async () => {
-    for await (const status of statuses) if (status.type === "reconnect") return;
+    for await (const status of statuses) if (status.type === Events.Reconnect) return;
   })();
   try {
     await Promise.race([reconnect, timeout]);
