@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
-import { Events, type NatsConnection } from "nats";
+import { Events } from "nats";
 import { closedWithin, perms, reconnectedWithin, startWorld, type NatsWorld } from "./fixture.js";
 import { applyPolicy, roles, targetSession, user } from "./policy-world.js";
 import type { NatsTargetSession } from "../../src/targets/nats/nats-target.js";
