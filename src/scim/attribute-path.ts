@@ -63,8 +63,3 @@ export function resolveSubPath(outer: ResolvedPath, name: string): ResolvedPath 
   const sub = outer.attribute.subAttributes.get(name.toLowerCase());
   return sub === undefined ? undefined : { extension: undefined, attribute: sub, sub: undefined };
 }
-
-export function describePath(path: ResolvedPath): string {
-  const local = path.sub === undefined ? path.attribute.name : `${path.attribute.name}.${path.sub.name}`;
-  return path.extension === undefined ? local : `${path.extension}:${local}`;
-}

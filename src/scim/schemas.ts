@@ -143,7 +143,3 @@ function buildSchema(type: ResourceType, definition: ScimmyDefinition): Resource
 
 export const userSchema: ResourceSchema = buildSchema("User", buildUserDefinition());
 export const groupSchema: ResourceSchema = buildSchema("Group", buildGroupDefinition());
-
-export function schemaFor(type: ResourceType): ResourceSchema {
-  return type === "User" ? userSchema : groupSchema;
-}

@@ -1,5 +1,3 @@
-import { PULSAR_ACTIONS } from "../model.js";
-
 /**
  * Pulsar's own naming rule for tenants and namespaces (`NamedEntity`: letters, digits and `-=:._`). Each check
  * returns what is wrong and what to write instead, or undefined when the name is valid.
@@ -47,9 +45,4 @@ export function checkPulsarTopic(name: string): string | undefined {
 export function topicNamespace(topic: string): string | undefined {
   const match = TOPIC.exec(topic);
   return match === null ? undefined : `${match[2]}/${match[3]}`;
-}
-
-export function checkPulsarAction(action: string): string | undefined {
-  if ((PULSAR_ACTIONS as readonly string[]).includes(action)) return undefined;
-  return `${JSON.stringify(action)} is not a Pulsar action; use ${PULSAR_ACTIONS.join(", ")}`;
 }
