@@ -7,7 +7,7 @@ import type { NatsSettings, PulsarRoleEntry, PulsarSettings } from "./model.js";
 export function isPulsarEntryManaged(entry: PulsarRoleEntry, settings: PulsarSettings): boolean {
   switch (entry.kind) {
     case "tenantAdmin":
-      return settings.manage.tenants.includes(entry.tenant);
+      return isTenantManaged(entry.tenant, settings);
     case "namespace":
       return isNamespaceManaged(entry.namespace, settings);
     case "topic": {
@@ -21,9 +21,14 @@ export function isNatsAccountManaged(account: string, settings: NatsSettings): b
   return settings.manage.accounts.includes(account);
 }
 
+/** Tenant admin roles are managed only where the whole tenant is. */
+export function isTenantManaged(tenant: string, settings: PulsarSettings): boolean {
+  return settings.manage.tenants.includes(tenant);
+}
+
 export function isNamespaceManaged(namespace: string, settings: PulsarSettings): boolean {
   const tenant = namespace.split("/")[0] ?? "";
-  return settings.manage.tenants.includes(tenant) || settings.manage.namespaces.includes(namespace);
+  return isTenantManaged(tenant, settings) || settings.manage.namespaces.includes(namespace);
 }
 
 /** `persistent://acme/payments/ledger` → `acme/payments`; undefined for anything not of that form. */

@@ -3,7 +3,7 @@ import type { PulsarAdminClient } from "./admin-client.js";
 import { normaliseTenant } from "./actual-state.js";
 import { mapBounded } from "./bounded.js";
 import { decodeOperation, serialisationKey, type PulsarOperation } from "./operation.js";
-import { topicSegments } from "./scope.js";
+import { topicSegments } from "./topic-segments.js";
 
 export const WRITE_CONCURRENCY = 8;
 

@@ -1,7 +1,7 @@
 import type { EffectiveAccess, Provenance, PulsarGrant } from "../../policy/effective-access.js";
 import type { PulsarSettings } from "../../policy/model.js";
 import type { PulsarActual } from "./actual-state.js";
-import { isManagedNamespace, isManagedTenant, namespaceOfTopic } from "./scope.js";
+import { isNamespaceManaged, isTenantManaged, topicNamespace } from "../../policy/compile-scope.js";
 
 export interface Want {
   readonly actions: readonly string[];
@@ -53,13 +53,13 @@ export function selectDesired(
     for (const grant of access.grants) {
       const { kind, name } = grant.resource;
       if (kind === "tenant") {
-        if (!isManagedTenant(settings, name)) outOfScope.add(`tenant ${name}`);
+        if (!isTenantManaged(name, settings)) outOfScope.add(`tenant ${name}`);
         else if (actual.tenants[name] === undefined) absent.add(`tenant ${name}`);
         else place(result.tenantAdmins, name, principal, grant);
         continue;
       }
-      const namespace = kind === "namespace" ? name : namespaceOfTopic(name);
-      if (namespace === undefined || !isManagedNamespace(settings, namespace))
+      const namespace = kind === "namespace" ? name : topicNamespace(name);
+      if (namespace === undefined || !isNamespaceManaged(namespace, settings))
         outOfScope.add(`${kind} ${name}`);
       else if (actual.namespaces[namespace] === undefined) absent.add(`namespace ${namespace}`);
       else if (grant.actions.length > 0)

@@ -1,4 +1,5 @@
 import type { Json } from "../../plan/plan.js";
+import { topicNamespace } from "../../policy/compile-scope.js";
 
 /**
  * What `apply` does for one planned change, stored in the plan's `operation` field. A grant sends the
@@ -49,7 +50,7 @@ export function serialisationKey(operation: PulsarOperation): string {
       return operation.namespace;
     case "set-topic-permission":
     case "revoke-topic-permission":
-      return operation.topic.replace(/^[a-z-]+:\/\/([^/]+\/[^/]+)\/.*$/, "$1");
+      return topicNamespace(operation.topic) ?? operation.topic;
     case "add-tenant-admin":
     case "remove-tenant-admin":
       return `tenant:${operation.tenant}`;

@@ -6,7 +6,7 @@ import { orderChanges } from "../../plan/order-changes.js";
 import type { PulsarActual, RoleActions } from "./actual-state.js";
 import { describeProvenance, selectDesired, type Want } from "./desired-state.js";
 import type { PulsarOperation } from "./operation.js";
-import { isManagedNamespace, isManagedTenant, namespaceOfTopic } from "./scope.js";
+import { isNamespaceManaged, isTenantManaged, topicNamespace } from "../../policy/compile-scope.js";
 
 type Level = "namespace" | "topic" | "tenant";
 
@@ -48,7 +48,7 @@ export function planPulsar(desired: EffectiveAccess, settings: Settings, actual:
 
   for (const [name, auth] of Object.entries(actual.namespaces)) {
     // The reader only reads the managed scope; this keeps a hand-built or stale state from leaking out of it.
-    if (!isManagedNamespace(pulsar, name)) continue;
+    if (!isNamespaceManaged(name, pulsar)) continue;
     Object.keys(auth.namespace).forEach((role) => holders.add(role));
     compareLevel(context, "namespace", name, name, auth.namespace, wanted.namespaces.get(name));
     const topicNames = new Set([...Object.keys(auth.topics), ...(wantedTopicsByNamespace.get(name) ?? [])]);
@@ -59,7 +59,7 @@ export function planPulsar(desired: EffectiveAccess, settings: Settings, actual:
     }
   }
   for (const [tenant, info] of Object.entries(actual.tenants)) {
-    if (!isManagedTenant(pulsar, tenant)) continue;
+    if (!isTenantManaged(tenant, pulsar)) continue;
     const roles: Record<string, readonly string[]> = {};
     for (const role of info.adminRoles) {
       roles[role] = ["admin"];
@@ -80,7 +80,7 @@ export function planPulsar(desired: EffectiveAccess, settings: Settings, actual:
 function groupTopics(topics: Iterable<string>): Map<string, string[]> {
   const byNamespace = new Map<string, string[]>();
   for (const topic of topics) {
-    const namespace = namespaceOfTopic(topic);
+    const namespace = topicNamespace(topic);
     if (namespace === undefined) continue;
     const list = byNamespace.get(namespace);
     if (list === undefined) byNamespace.set(namespace, [topic]);
