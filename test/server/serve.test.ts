@@ -94,7 +94,7 @@ describe("serve with no environment", () => {
     expect(((await response.json()) as { detail: string }).detail).toMatch(/under \/scim\/v2/);
   });
 
-  it("refuses a second serve on the same data directory, naming the running one", async () => {
+  it("refuses a second serve on the same data directory, naming the running one", () => {
     const second = spawnSync(
       process.execPath,
       [
