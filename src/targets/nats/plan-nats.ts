@@ -1,5 +1,5 @@
 import type { EffectiveAccess, NatsGrant, Person, Provenance } from "../../policy/effective-access.js";
-import type { NatsSettings, Settings } from "../../policy/model.js";
+import type { Settings } from "../../policy/model.js";
 import type { PlannedChange, TargetPlan } from "../../plan/plan.js";
 import { fingerprintState } from "../../plan/fingerprint.js";
 import { orderChanges } from "../../plan/order-changes.js";
@@ -87,7 +87,6 @@ export function planNats(desired: EffectiveAccess, settings: Settings, actual: N
     notices.push(`bucket ${actual.bucket}: key ${key} left alone: ${why}; fix or delete it by hand`);
   }
   if (!actual.bucketExists) notices.push(`bucket ${actual.bucket} does not exist yet: apply creates it`);
-  notices.push(...outsideScope(desired, nats));
   return {
     target: "nats",
     actualFingerprint: fingerprint,
@@ -156,17 +155,4 @@ function reasonFor(
   if (person !== undefined) return "no binding grants this any more";
   // The bucket is scim-gitops's own table: an entry the policy does not know has no one to answer for it.
   return "not in the policy: the bucket holds only what the policy grants";
-}
-
-function outsideScope(desired: EffectiveAccess, nats: NatsSettings): string[] {
-  const skipped = new Set<string>();
-  for (const access of desired.nats.values()) {
-    for (const grant of access.grants) {
-      if (!nats.manage.accounts.includes(grant.account)) skipped.add(grant.account);
-    }
-  }
-  if (skipped.size === 0) return [];
-  return [
-    `accounts granted by roles but not in nats.manage.accounts, left alone: ${[...skipped].sort().join(", ")}`,
-  ];
 }
