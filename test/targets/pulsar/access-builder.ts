@@ -6,24 +6,14 @@ import type {
   PulsarResource,
 } from "../../../src/policy/effective-access.js";
 import type { Settings } from "../../../src/policy/model.js";
+import { settings } from "../../policy/builders.js";
 
 /** In-memory builders for the pure core's inputs (STYLE habit 9: no mocks). */
 
+/** policy/builders' settings with Pulsar only, so a plan for one target is all a test sees. */
 export function pulsarSettings(overrides: Partial<NonNullable<Settings["pulsar"]>> = {}): Settings {
-  return {
-    version: 1,
-    pulsar: {
-      principal: "{userName}",
-      manage: { tenants: ["acme"], namespaces: ["shared/events"] },
-      protectedPrincipals: ["admin"],
-      unloadOnRevoke: true,
-      prune: false,
-      ...overrides,
-    },
-    guards: { maxRevocations: { percent: 25 }, minRevocations: 5 },
-    emergency: { triggers: ["deactivated", "deleted"], merge: "direct" },
-    at: { file: "settings.yaml", line: 1, col: 1 },
-  };
+  const { nats: _nats, ...base } = settings();
+  return { ...base, pulsar: { ...base.pulsar!, ...overrides } };
 }
 
 export interface PersonSpec {
