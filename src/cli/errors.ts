@@ -25,15 +25,13 @@ export function describeError(error: unknown): string {
   const parts: string[] = [];
   let current: unknown = error;
   for (let depth = 0; current !== undefined && depth < 5; depth++) {
-    if (current instanceof Error) {
-      if (!parts.some((part) => part.includes(current instanceof Error ? current.message : ""))) {
-        parts.push(current.message);
-      }
-      current = current.cause;
-    } else {
+    if (!(current instanceof Error)) {
       parts.push(typeof current === "string" ? current : JSON.stringify(current));
       break;
     }
+    const { message } = current;
+    if (!parts.some((part) => part.includes(message))) parts.push(message);
+    current = current.cause;
   }
   return parts.join(": ");
 }
