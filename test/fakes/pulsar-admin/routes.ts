@@ -24,6 +24,8 @@ const noContent: FakeReply = { status: 204 };
 const reason = (status: number, message: string): FakeReply => ({ status, json: { reason: message } });
 const SUPERUSER_ONLY = reason(401, "This operation requires super-user access");
 const NOT_TENANT_ADMIN = reason(401, "Don't have permission to administrate resources on this tenant");
+const NOT_FOUND = reason(404, "HTTP 404 Not Found");
+const METHOD_NOT_ALLOWED = reason(405, "HTTP 405 Method Not Allowed");
 
 /** Pulsar 3.x rules (reference §2.2, §2.3): superuser for tenants and unload, tenant admin for the rest. */
 export function route(state: FakePulsarState, rights: Rights, call: FakeCall): FakeReply {
@@ -37,7 +39,7 @@ export function route(state: FakePulsarState, rights: Rights, call: FakeCall): F
   if (head === "tenants") return tenants(state, call, rest, isSuper, isAdmin);
   if (head === "namespaces") return namespaces(state, call, rest, isSuper, isAdmin);
   if (head === "persistent" || head === "non-persistent") return topics(state, call, head, rest, isAdmin);
-  return reason(404, "HTTP 404 Not Found");
+  return NOT_FOUND;
 }
 
 function tenants(
@@ -49,10 +51,10 @@ function tenants(
 ): FakeReply {
   const [tenant, extra] = rest;
   if (tenant === undefined) {
-    if (call.method !== "GET") return reason(405, "HTTP 405 Method Not Allowed");
+    if (call.method !== "GET") return METHOD_NOT_ALLOWED;
     return isSuper ? { status: 200, json: [...state.tenants.keys()].sort() } : SUPERUSER_ONLY;
   }
-  if (extra !== undefined) return reason(404, "HTTP 404 Not Found");
+  if (extra !== undefined) return NOT_FOUND;
   const found = state.tenants.get(tenant);
   if (call.method === "GET") {
     if (!isAdmin(tenant)) return NOT_TENANT_ADMIN;
@@ -83,7 +85,7 @@ function tenants(
     state.tenants.delete(tenant);
     return noContent;
   }
-  return reason(405, "HTTP 405 Method Not Allowed");
+  return METHOD_NOT_ALLOWED;
 }
 
 function namespaces(
@@ -95,7 +97,7 @@ function namespaces(
 ): FakeReply {
   const [tenant = "", local, section, role, extra] = rest;
   if (local === undefined) {
-    if (call.method !== "GET") return reason(405, "HTTP 405 Method Not Allowed");
+    if (call.method !== "GET") return METHOD_NOT_ALLOWED;
     if (!isAdmin(tenant)) return NOT_TENANT_ADMIN;
     if (!state.tenants.has(tenant)) return reason(404, "Tenant does not exist");
     return {
@@ -125,7 +127,7 @@ function namespaces(
       state.addNamespace(name);
       return noContent;
     }
-    return reason(405, "HTTP 405 Method Not Allowed");
+    return METHOD_NOT_ALLOWED;
   }
   if (section === "unload" && role === undefined && call.method === "PUT") {
     if (!isSuper) return SUPERUSER_ONLY;
@@ -133,7 +135,7 @@ function namespaces(
     ns.unloads++;
     return noContent;
   }
-  if (section !== "permissions") return reason(404, "HTTP 404 Not Found");
+  if (section !== "permissions") return NOT_FOUND;
   if (!isAdmin(tenant))
     return forbidden(
       call.method === "GET"
@@ -149,7 +151,7 @@ function namespaces(
       json: Object.fromEntries([...ns.namespaceAuth].map(([r, set]) => [r, state.shuffle([...set])])),
     };
   }
-  if (role === undefined) return reason(405, "HTTP 405 Method Not Allowed");
+  if (role === undefined) return METHOD_NOT_ALLOWED;
   if (extra !== undefined && call.method === "DELETE") {
     // DELETE …/permissions/{subscription}/{role}: fire-and-forget on a real broker (204 whatever happened).
     ns.subscriptionAuthRoles.get(role)?.delete(extra);
@@ -165,7 +167,7 @@ function namespaces(
     ns.namespaceAuth.delete(role);
     return noContent;
   }
-  return reason(405, "HTTP 405 Method Not Allowed");
+  return METHOD_NOT_ALLOWED;
 }
 
 function topics(
@@ -176,14 +178,14 @@ function topics(
   isAdmin: (tenant: string) => boolean,
 ): FakeReply {
   const [tenant = "", local = "", topicName, section, role] = rest;
-  if (topicName === undefined || section !== "permissions") return reason(404, "HTTP 404 Not Found");
+  if (topicName === undefined || section !== "permissions") return NOT_FOUND;
   const topic = `${domain}://${tenant}/${local}/${topicName}`;
   if (!isAdmin(tenant)) return reason(401, "Don't have permission to administrate resources on this tenant");
   const ns = state.namespaces.get(`${tenant}/${local}`);
   if (ns === undefined) return reason(404, "Namespace does not exist");
   const roles = ns.destinationAuth.get(topic);
   if (role === undefined) {
-    if (call.method !== "GET") return reason(405, "HTTP 405 Method Not Allowed");
+    if (call.method !== "GET") return METHOD_NOT_ALLOWED;
     const merged = new Map(ns.namespaceAuth);
     for (const [r, set] of roles ?? []) merged.set(r, new Set([...(merged.get(r) ?? []), ...set]));
     return {
@@ -203,7 +205,7 @@ function topics(
     if (roles.size === 0) ns.destinationAuth.delete(topic);
     return noContent;
   }
-  return reason(405, "HTTP 405 Method Not Allowed");
+  return METHOD_NOT_ALLOWED;
 }
 
 function parseActions(body: unknown): string[] | string {
