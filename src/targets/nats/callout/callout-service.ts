@@ -1,9 +1,10 @@
-import { decode, encodeAuthorizationResponse, encodeUser, type AuthorizationRequest } from "@nats-io/jwt";
+import { encodeAuthorizationResponse, encodeUser, type AuthorizationRequest } from "@nats-io/jwt";
 import { fromCurveSeed } from "@nats-io/nkeys";
 import type { Msg, NatsConnection, Subscription } from "nats";
 import { findBucket } from "../bucket.js";
 import { LiveConnections } from "./live-connections.js";
 import { PermissionTable } from "./permission-table.js";
+import { decodeAuthorizationRequest } from "./decode-request.js";
 import { createFastKeyPair } from "./ed25519-key-pair.js";
 import { TokenRejected, type VerifyToken } from "./oidc-verifier.js";
 import { decideAccess, toJwtPermissions } from "./user-permissions.js";
@@ -111,11 +112,14 @@ export async function startCallout(options: CalloutOptions): Promise<RunningCall
     } else {
       requestJwt = new TextDecoder().decode(message.data);
     }
-    const claims = decode<AuthorizationRequest>(requestJwt).nats;
-    if (claims.user_nkey === undefined || claims.server_id === undefined) {
-      return options.log("callout: a request without user_nkey or server_id was ignored");
+    let request: AuthorizationRequest;
+    try {
+      request = decodeAuthorizationRequest(requestJwt);
+    } catch (error) {
+      return options.log(
+        `callout: request ignored: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
-    const request = claims as AuthorizationRequest;
     const respond = async (data: { jwt: string } | { error: string }) => {
       const response = await encodeAuthorizationResponse(
         request.user_nkey,

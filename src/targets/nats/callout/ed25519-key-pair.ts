@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from "node:crypto";
 import { fromSeed, type KeyPair } from "@nats-io/nkeys";
+import { decodeBase32 } from "./nkey-text.js";
 
-const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 // PKCS#8 wrapping of a raw 32-byte ed25519 seed, so node:crypto can import it.
 const PKCS8_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
 
@@ -19,9 +19,11 @@ export function createFastKeyPair(seed: string): KeyPair {
   });
   const publicKey = createPublicKey(privateKey);
   const publicText = stock.getPublicKey();
+  // jwt.js calls getPrivateKey() on every encode to check the key is a seed; the stock pair derives it anew.
+  const privateText = stock.getPrivateKey();
   return {
     getPublicKey: () => publicText,
-    getPrivateKey: () => stock.getPrivateKey(),
+    getPrivateKey: () => privateText,
     getSeed: () => stock.getSeed(),
     sign: (input) => new Uint8Array(sign(null, input, privateKey)),
     verify: (input, signature) => verify(null, input, publicKey, signature),
@@ -29,22 +31,4 @@ export function createFastKeyPair(seed: string): KeyPair {
     seal: (input, recipient, nonce) => stock.seal(input, recipient, nonce),
     open: (message, sender) => stock.open(message, sender),
   };
-}
-
-function decodeBase32(text: string): Uint8Array {
-  const out: number[] = [];
-  let bits = 0;
-  let value = 0;
-  for (const char of text) {
-    const index = BASE32.indexOf(char);
-    if (index < 0)
-      throw new Error("the seed is not base32: check NATS_AUTH_ISSUER_SEED (an account seed, SA…)");
-    value = (value << 5) | index;
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Uint8Array.from(out);
 }
