@@ -1,22 +1,10 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Plan, PlannedChange } from "../../src/plan/plan.js";
-import type { FakePulsarAdmin } from "../fakes/pulsar-admin/server.js";
-import { startFake } from "../targets/pulsar/fixture.js";
-import { POLICY_FILES, removeDir, runCli, seedForPolicy, writePolicy } from "../plan/cli-fixture.js";
+import { POLICY_FILES, useSeededWorld } from "../plan/cli-fixture.js";
 
-let fake: FakePulsarAdmin;
-let root: string;
-beforeEach(async () => {
-  fake = await startFake();
-  seedForPolicy(fake);
-  root = await writePolicy();
-});
-afterEach(async () => {
-  await fake.close();
-  await removeDir(root);
-});
+const world = useSeededWorld();
 
 const EXPECTED_AFTER = {
   "acme/orders": {
@@ -41,10 +29,10 @@ const EXPECTED_AFTER = {
 
 describe("scim-gitops apply", () => {
   it("applies revocations first, unloads after the deprovisioning, and a second apply writes nothing", async () => {
-    const run = await runCli(["apply"], { cwd: root, fake });
+    const run = await world.run(["apply"]);
     expect(run.code).toBe(0);
-    expect(fake.state.snapshot().namespaces).toEqual(EXPECTED_AFTER);
-    const writes = fake.writes().map((record) => `${record.method} ${record.path}`);
+    expect(world.fake.state.snapshot().namespaces).toEqual(EXPECTED_AFTER);
+    const writes = world.fake.writes().map((record) => `${record.method} ${record.path}`);
     expect(writes.slice(0, 2)).toEqual([
       "DELETE /admin/v2/namespaces/acme/payments/permissions/dave%40example.com",
       "PUT /admin/v2/namespaces/acme/payments/unload",
@@ -55,53 +43,53 @@ describe("scim-gitops apply", () => {
     );
     expect(run.stdout).toContain("Apply complete: 6 changes applied.");
 
-    const writesBefore = fake.writes().length;
-    const again = await runCli(["apply"], { cwd: root, fake });
+    const writesBefore = world.fake.writes().length;
+    const again = await world.run(["apply"]);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain("Apply complete: nothing to change.");
-    expect(fake.writes().length).toBe(writesBefore);
+    expect(world.fake.writes().length).toBe(writesBefore);
   });
 
   it("--dry-run prints the plan and writes nothing", async () => {
-    const run = await runCli(["apply", "--dry-run"], { cwd: root, fake });
+    const run = await world.run(["apply", "--dry-run"]);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("pulsar: 1 to revoke, 1 to update, 4 to grant");
     expect(run.stderr).toContain("Dry run: nothing was written.");
-    expect(fake.writes()).toEqual([]);
+    expect(world.fake.writes()).toEqual([]);
   });
 
   it("rides out 409s and 307s to the other port", async () => {
-    fake.faults.conflictNextWrites(2);
-    fake.faults.redirectNext(4);
-    const run = await runCli(["apply"], { cwd: root, fake });
+    world.fake.faults.conflictNextWrites(2);
+    world.fake.faults.redirectNext(4);
+    const run = await world.run(["apply"]);
     expect(run.code).toBe(0);
-    expect(fake.state.snapshot().namespaces).toEqual(EXPECTED_AFTER);
-    expect(fake.log.filter((record) => record.server === "secondary").length).toBe(4);
-    expect(fake.log.filter((record) => record.status === 409).length).toBe(2);
+    expect(world.fake.state.snapshot().namespaces).toEqual(EXPECTED_AFTER);
+    expect(world.fake.log.filter((record) => record.server === "secondary").length).toBe(4);
+    expect(world.fake.log.filter((record) => record.status === 409).length).toBe(2);
   });
 
   it("keeps going past a failed change, reports it, exits 1 and never claims success", async () => {
-    fake.faults.serverErrorNext(1, "writes");
-    const run = await runCli(["apply"], { cwd: root, fake });
+    world.fake.faults.serverErrorNext(1, "writes");
+    const run = await world.run(["apply"]);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain("FAILED - revoke dave@example.com namespace acme/payments");
     expect(run.stdout).toContain("Pulsar answered 500");
     expect(run.stdout).toContain("Apply FAILED (partial): 1 of 6 changes failed");
     expect(run.stdout).not.toContain("Apply complete");
-    expect(fake.state.snapshot().namespaces["shared/events"]?.namespace["carol@example.com"]).toEqual([
+    expect(world.fake.state.snapshot().namespaces["shared/events"]?.namespace["carol@example.com"]).toEqual([
       "consume",
     ]);
-    const retry = await runCli(["apply"], { cwd: root, fake });
+    const retry = await world.run(["apply"]);
     expect(retry.code).toBe(0);
     expect(retry.stdout).toContain("Apply complete: 1 change applied.");
   });
 
   it("refuses a mass revocation unless --allow-mass-revocation", async () => {
     for (const name of ["erin", "frank", "gina", "hugo"]) {
-      fake.state.grantNamespace("acme/orders", `${name}@example.com`, ["consume"]);
+      world.fake.state.grantNamespace("acme/orders", `${name}@example.com`, ["consume"]);
     }
     await writeFile(
-      join(root, "policies/access/payments.yaml"),
+      join(world.root, "policies/access/payments.yaml"),
       POLICY_FILES["access/payments.yaml"]!.replace(
         "  - user: carol@example.com\n    roles: [events-reader]\n",
         "",
@@ -109,53 +97,53 @@ describe("scim-gitops apply", () => {
     );
     for (const name of ["erin", "frank", "gina", "hugo"]) {
       await writeFile(
-        join(root, `policies/identities/users/${name}-example-com.yaml`),
+        join(world.root, `policies/identities/users/${name}-example-com.yaml`),
         `id: u-${name}\nexternalId: okta-${name}\nuserName: ${name}@example.com\nactive: false\nemails:\n  - ${name}@example.com\n`,
       );
     }
-    const refused = await runCli(["apply"], { cwd: root, fake });
+    const refused = await world.run(["apply"]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(
       "Refused: pulsar: 6 of 8 principals holding access (75%) would lose some or all of it",
     );
     expect(refused.stderr).toContain("apply with --allow-mass-revocation");
     expect(refused.stderr).toContain("Nothing was applied.");
-    expect(fake.writes()).toEqual([]);
-    const plan = await runCli(["plan"], { cwd: root, fake });
+    expect(world.fake.writes()).toEqual([]);
+    const plan = await world.run(["plan"]);
     expect(plan.stdout).toContain("apply will refuse: pulsar: 6 of 8 principals");
 
-    const allowed = await runCli(["apply", "--allow-mass-revocation"], { cwd: root, fake });
+    const allowed = await world.run(["apply", "--allow-mass-revocation"]);
     expect(allowed.code).toBe(0);
-    expect(fake.state.snapshot().namespaces["acme/orders"]?.namespace).toEqual({});
+    expect(world.fake.state.snapshot().namespaces["acme/orders"]?.namespace).toEqual({});
   });
 
   it("applies a current saved plan and refuses a stale one (policy changed, or actual state changed)", async () => {
-    await runCli(["plan", "--out", "plan.json"], { cwd: root, fake });
-    await writeFile(join(root, "policies/access/extra.yaml"), "roles:\n  spare:\n    pulsar: []\n");
-    const policyMoved = await runCli(["apply", "--plan", "plan.json"], { cwd: root, fake });
+    await world.run(["plan", "--out", "plan.json"]);
+    await writeFile(join(world.root, "policies/access/extra.yaml"), "roles:\n  spare:\n    pulsar: []\n");
+    const policyMoved = await world.run(["apply", "--plan", "plan.json"]);
     expect(policyMoved.code).toBe(1);
     expect(policyMoved.stderr).toContain(
       "the saved plan plan.json is stale and was not applied: the policy changed since the plan was made",
     );
-    expect(fake.writes()).toEqual([]);
+    expect(world.fake.writes()).toEqual([]);
 
-    await runCli(["plan", "--out", "plan.json"], { cwd: root, fake });
-    fake.state.grantNamespace("acme/orders", "mallory", ["produce"]);
-    const stateMoved = await runCli(["apply", "--plan", "plan.json"], { cwd: root, fake });
+    await world.run(["plan", "--out", "plan.json"]);
+    world.fake.state.grantNamespace("acme/orders", "mallory", ["produce"]);
+    const stateMoved = await world.run(["apply", "--plan", "plan.json"]);
     expect(stateMoved.code).toBe(1);
     expect(stateMoved.stderr).toContain("the actual state of pulsar changed since the plan was made");
     expect(stateMoved.stderr).toContain("Make a new plan (scim-gitops plan --out plan.json)");
-    expect(fake.writes()).toEqual([]);
+    expect(world.fake.writes()).toEqual([]);
 
-    await runCli(["plan", "--out", "plan.json"], { cwd: root, fake });
-    const current = await runCli(["apply", "--plan", "plan.json"], { cwd: root, fake });
+    await world.run(["plan", "--out", "plan.json"]);
+    const current = await world.run(["apply", "--plan", "plan.json"]);
     expect(current.code).toBe(0);
-    expect(fake.state.snapshot().namespaces["acme/payments"]).toEqual(EXPECTED_AFTER["acme/payments"]);
+    expect(world.fake.state.snapshot().namespaces["acme/payments"]).toEqual(EXPECTED_AFTER["acme/payments"]);
   });
 
   it("refuses a saved plan edited to revoke a protected principal", async () => {
-    await runCli(["plan", "--out", "plan.json"], { cwd: root, fake });
-    const saved = JSON.parse(await readFile(join(root, "plan.json"), "utf8")) as Plan;
+    await world.run(["plan", "--out", "plan.json"]);
+    const saved = JSON.parse(await readFile(join(world.root, "plan.json"), "utf8")) as Plan;
     (saved.targets[0]!.changes as PlannedChange[]).unshift({
       target: "pulsar",
       action: "revoke",
@@ -167,21 +155,18 @@ describe("scim-gitops apply", () => {
       reason: "edited by hand",
       operation: { op: "revoke-namespace-permission", namespace: "shared/events", role: "admin", unload: [] },
     });
-    await writeFile(join(root, "plan.json"), JSON.stringify(saved));
-    const run = await runCli(["apply", "--plan", "plan.json", "--allow-mass-revocation"], {
-      cwd: root,
-      fake,
-    });
+    await writeFile(join(world.root, "plan.json"), JSON.stringify(saved));
+    const run = await world.run(["apply", "--plan", "plan.json", "--allow-mass-revocation"]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(
       "takes access away from protected principal admin on namespace shared/events",
     );
-    expect(fake.writes()).toEqual([]);
+    expect(world.fake.writes()).toEqual([]);
   });
 
   it("refuses a saved plan whose changes were edited, even with the same policy and state", async () => {
-    await runCli(["plan", "--out", "plan.json"], { cwd: root, fake });
-    const saved = JSON.parse(await readFile(join(root, "plan.json"), "utf8")) as Plan;
+    await world.run(["plan", "--out", "plan.json"]);
+    const saved = JSON.parse(await readFile(join(world.root, "plan.json"), "utf8")) as Plan;
     (saved.targets[0]!.changes as PlannedChange[]).push({
       ...saved.targets[0]!.changes.at(-1)!,
       principal: "mallory",
@@ -192,15 +177,15 @@ describe("scim-gitops apply", () => {
         actions: ["produce"],
       },
     });
-    await writeFile(join(root, "plan.json"), JSON.stringify(saved));
-    const run = await runCli(["apply", "--plan", "plan.json"], { cwd: root, fake });
+    await writeFile(join(world.root, "plan.json"), JSON.stringify(saved));
+    const run = await world.run(["apply", "--plan", "plan.json"]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("the changes for pulsar are not what this policy and state call for");
-    expect(fake.writes()).toEqual([]);
+    expect(world.fake.writes()).toEqual([]);
   });
 
   it("prints a JSON summary with every change's result", async () => {
-    const run = await runCli(["apply", "--format", "json"], { cwd: root, fake });
+    const run = await world.run(["apply", "--format", "json"]);
     const summary = JSON.parse(run.stdout);
     expect(summary).toMatchObject({ ok: true, applied: 6, failed: 0, incomplete: 0 });
     expect(summary.targets[0].results).toHaveLength(6);

@@ -2,10 +2,11 @@ import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { PassThrough } from "node:stream";
+import { afterEach, beforeEach } from "vitest";
 import { loadConfig } from "../../src/config.js";
 import { main } from "../../src/cli/main.js";
 import type { FakePulsarAdmin } from "../fakes/pulsar-admin/server.js";
-import { SUPER_TOKEN } from "../targets/pulsar/fixture.js";
+import { SUPER_TOKEN, startFake } from "../targets/pulsar/fixture.js";
 
 /** A policy directory in DESIGN §3's format, small enough to read in a test. */
 export const POLICY_FILES: Record<string, string> = {
@@ -97,6 +98,44 @@ export function seedForPolicy(fake: FakePulsarAdmin): void {
     .grantNamespace("acme/payments", "dave@example.com", ["consume"])
     .grantNamespace("acme/payments", "app-billing", ["produce"])
     .grantNamespace("shared/events", "admin", ["produce", "consume"]);
+}
+
+export interface SeededWorld {
+  readonly fake: FakePulsarAdmin;
+  /** The working directory: it holds POLICY_FILES under policies/. */
+  readonly root: string;
+  /** scim-gitops in the root, against the fake. */
+  run(argv: string[]): Promise<CliRun>;
+}
+
+/** For every test of a file: a fake Pulsar as seedForPolicy leaves it and a fresh copy of the policy. */
+export function useSeededWorld(): SeededWorld {
+  let fake: FakePulsarAdmin | undefined;
+  let root: string | undefined;
+  beforeEach(async () => {
+    fake = await startFake();
+    seedForPolicy(fake);
+    root = await writePolicy();
+  });
+  afterEach(async () => {
+    await fake?.close();
+    if (root !== undefined) await removeDir(root);
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error("the seeded world starts in beforeEach: use it inside a test");
+    return value;
+  };
+  return {
+    get fake() {
+      return started(fake);
+    },
+    get root() {
+      return started(root);
+    },
+    run(argv) {
+      return runCli(argv, { cwd: started(root), fake: started(fake) });
+    },
+  };
 }
 
 export interface CliRun {
