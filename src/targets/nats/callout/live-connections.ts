@@ -43,6 +43,15 @@ export class LiveConnections {
   ): Promise<number> {
     const now = (account: string) => (after?.disabled === true ? undefined : after?.accounts[account]);
     const was = (account: string) => (before?.disabled === true ? undefined : before?.accounts[account]);
+    // Nothing was taken away (a new person, a widening): no connection needs to go, and no CONNZ round trip
+    // should delay the next change behind this one.
+    const accounts = Object.keys(before?.accounts ?? {});
+    if (
+      before?.disabled === true ||
+      accounts.every((account) => !narrowsPermissions(was(account), now(account)))
+    ) {
+      return 0;
+    }
     const kicks: Promise<boolean>[] = [];
     const own = this.#tracked.get(principal) ?? new Map<string, Tracked>();
     for (const [id, connection] of own) {
