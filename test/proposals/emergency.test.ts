@@ -33,6 +33,7 @@ const mainFile = (path: string) => fixture.repo.readFile("main", `policies/ident
 afterEach(async () => {
   await proposer?.close();
   proposer = undefined;
+  await fixture.ledger.close();
   await rm(fixture.scratch, { recursive: true, force: true });
 });
 

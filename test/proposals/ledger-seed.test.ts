@@ -6,7 +6,8 @@ import { readLedgerSeed } from "../../src/proposals/ledger-seed.js";
 import { startProposer } from "../../src/proposals/proposer.js";
 import { SYNC_BRANCH } from "../../src/proposals/sync-branch.js";
 import { BUNDLED_POLICIES, openGitPolicyRepo } from "../../src/repos/git/open-git-policy-repo.js";
-import { MemoryLedger } from "./memory-ledger.js";
+import type { JournalLedger } from "../../src/ledger/journal-ledger.js";
+import { openLedger } from "../../src/ledger/journal-ledger.js";
 import { scimUser } from "./policy-fixture.js";
 import { put } from "./ledger-writes.js";
 
@@ -15,11 +16,10 @@ afterEach(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-async function seededLedger(seed: Awaited<ReturnType<typeof readLedgerSeed>>): Promise<MemoryLedger> {
-  const ledger = new MemoryLedger();
-  for (const user of seed.users) await put(ledger, "User", user);
-  for (const group of seed.groups) await put(ledger, "Group", group);
-  return ledger;
+/** As serve opens it: the journal ledger on a fresh data directory, seeded from the repository. */
+let ledgers = 0;
+function seededLedger(seed: Awaited<ReturnType<typeof readLedgerSeed>>): Promise<JournalLedger> {
+  return openLedger({ dir: join(scratch, `data-${++ledgers}`), seed: () => Promise.resolve(seed) });
 }
 
 describe("seeding a ledger from the policy repository", () => {
@@ -32,9 +32,11 @@ describe("seeding a ledger from the policy repository", () => {
     expect(seed.groups.length).toBeGreaterThan(0);
     expect(seed.groups.some((group) => (group["members"] as unknown[]).length > 0)).toBe(true);
 
-    const proposer = startProposer({ ledger: await seededLedger(seed), repo, watchMainMs: 0 });
+    const ledger = await seededLedger(seed);
+    const proposer = startProposer({ ledger, repo, watchMainMs: 0 });
     await proposer.flush();
     await proposer.close();
+    await ledger.close();
     expect(await repo.head(SYNC_BRANCH)).toBeUndefined();
   });
 
@@ -46,6 +48,7 @@ describe("seeding a ledger from the policy repository", () => {
     const proposer = startProposer({ ledger, repo, watchMainMs: 0 });
     await proposer.flush();
     await proposer.close();
+    await ledger.close();
     const syncHead = await repo.head(SYNC_BRANCH);
 
     const seed = await readLedgerSeed(repo);
@@ -55,9 +58,11 @@ describe("seeding a ledger from the policy repository", () => {
       active: true,
       emails: [{ value: "newcomer@example.com", primary: true }],
     });
-    const restarted = startProposer({ ledger: await seededLedger(seed), repo, watchMainMs: 0 });
+    const reseeded = await seededLedger(seed);
+    const restarted = startProposer({ ledger: reseeded, repo, watchMainMs: 0 });
     await restarted.flush();
     await restarted.close();
+    await reseeded.close();
     expect(await repo.head(SYNC_BRANCH)).toBe(syncHead);
   });
 });

@@ -4,8 +4,8 @@ import { dirname, join } from "node:path";
 import type { ScimResource } from "../../src/ledger/ledger.js";
 import type { GitPolicyRepo } from "../../src/repos/git/git-policy-repo.js";
 import { openGitPolicyRepo } from "../../src/repos/git/open-git-policy-repo.js";
-import { MemoryLedger } from "./memory-ledger.js";
-import { put } from "./ledger-writes.js";
+import type { JournalLedger } from "../../src/ledger/journal-ledger.js";
+import { openLedger } from "../../src/ledger/journal-ledger.js";
 
 export const ALICE_ID = "2819c223-7f76-453a-919d-413861904646";
 export const BOB_ID = "902c246b-6245-4190-8e05-00816be7344a";
@@ -118,7 +118,8 @@ export function scimGroup(id: string, displayName: string, memberIds: readonly s
 export interface Fixture {
   readonly scratch: string;
   readonly repo: GitPolicyRepo;
-  readonly ledger: MemoryLedger;
+  /** The real journal ledger, seeded from the same identities main holds (as serve seeds it). */
+  readonly ledger: JournalLedger;
 }
 
 /** A repository whose main holds the policy, and a ledger already holding what main's identities say. */
@@ -130,10 +131,20 @@ export async function makeFixture(options: FixtureOptions = {}): Promise<Fixture
     await writeFile(join(examples, path), text);
   }
   const repo = await openGitPolicyRepo(join(scratch, "repo"), { createFrom: examples });
-  const ledger = new MemoryLedger(() => new Date("2026-11-29T02:15:00.000Z"));
-  await put(ledger, "User", scimUser(ALICE_ID, "alice@example.com", "Alice Example"));
-  await put(ledger, "User", scimUser(BOB_ID, "bob@example.com", "Bob Example"));
-  await put(ledger, "Group", scimGroup(ENGINEERS_ID, "payments-engineers", [ALICE_ID, BOB_ID]));
-  await put(ledger, "Group", scimGroup(READONLY_ID, "payments-readonly", [ALICE_ID]));
+  const ledger = await openLedger({
+    dir: join(scratch, "data"),
+    now: () => new Date("2026-11-29T02:15:00.000Z"),
+    seed: () =>
+      Promise.resolve({
+        users: [
+          scimUser(ALICE_ID, "alice@example.com", "Alice Example"),
+          scimUser(BOB_ID, "bob@example.com", "Bob Example"),
+        ],
+        groups: [
+          scimGroup(ENGINEERS_ID, "payments-engineers", [ALICE_ID, BOB_ID]),
+          scimGroup(READONLY_ID, "payments-readonly", [ALICE_ID]),
+        ],
+      }),
+  });
   return { scratch, repo, ledger };
 }

@@ -30,6 +30,7 @@ const syncFile = async (path: string) => fixture.repo.readFile(SYNC_BRANCH, `pol
 afterEach(async () => {
   await proposer?.close();
   proposer = undefined;
+  await fixture.ledger.close();
   await rm(fixture.scratch, { recursive: true, force: true });
 });
 
