@@ -6,6 +6,7 @@
  */
 import type { LedgerHealth } from "../ledger/journal-ledger.js";
 import type { ProposerState } from "../proposals/proposer.js";
+import type { ApplyOnMergeState } from "./apply-on-merge.js";
 
 export interface RepositoryHealth {
   readonly ok: boolean;
@@ -18,6 +19,8 @@ export interface HealthInput {
   readonly ledger: LedgerHealth;
   readonly repository: RepositoryHealth;
   readonly proposer: ProposerState | undefined;
+  /** Present with `--apply-on-merge`. A failed apply is reported, not a 503: SCIM and proposals still work. */
+  readonly apply?: ApplyOnMergeState;
   readonly shuttingDown: boolean;
 }
 
@@ -53,6 +56,7 @@ export function buildHealthReport(input: HealthInput): HealthReport {
         ...(repository.error === undefined ? {} : { error: withoutIdentities(repository.error) }),
       },
       flush: proposer === undefined ? { running: false } : flushSection(proposer),
+      ...(input.apply === undefined ? {} : { applyOnMerge: input.apply }),
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 import type { LedgerHealth } from "../ledger/journal-ledger.js";
 import type { ProposerState } from "../proposals/proposer.js";
+import type { ApplyOnMergeState } from "./apply-on-merge.js";
 
 const LATENCY_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
@@ -24,7 +25,7 @@ export class ServiceMetrics {
     this.#latencySum += seconds;
   }
 
-  render(ledger: LedgerHealth, proposer: ProposerState | undefined): string {
+  render(ledger: LedgerHealth, proposer: ProposerState | undefined, apply?: ApplyOnMergeState): string {
     const out: string[] = [];
     const metric = (name: string, type: string, help: string, samples: [string, number][]) => {
       out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
@@ -66,6 +67,14 @@ export class ServiceMetrics {
       ["", ledger.journalBytes],
     ]);
     if (proposer !== undefined) renderProposer(proposer, metric);
+    if (apply !== undefined) {
+      metric("scim_gitops_applies_total", "counter", "Applies of main run by --apply-on-merge.", [
+        ["", apply.runs],
+      ]);
+      metric("scim_gitops_apply_failures_total", "counter", "Those that did not apply cleanly.", [
+        ["", apply.failures],
+      ]);
+    }
     return `${out.join("\n")}\n`;
   }
 }

@@ -12,6 +12,8 @@ import type { GitPolicyRepo } from "../repos/git/git-policy-repo.js";
 import { BUNDLED_POLICIES, openGitPolicyRepo } from "../repos/git/open-git-policy-repo.js";
 import { createScimHandler } from "../scim/handler.js";
 import type { Secret } from "../secret.js";
+import type { Config } from "../config.js";
+import { startApplyOnMerge, type ApplyOnMerge } from "./apply-on-merge.js";
 import { buildHealthReport, type RepositoryHealth } from "./health.js";
 import type { Logger } from "./logger.js";
 import { ServiceMetrics } from "./metrics.js";
@@ -29,6 +31,8 @@ export interface ServiceOptions {
   readonly proposer?: Partial<Omit<ProposerOptions, "ledger" | "repo" | "log">>;
   /** How long `close()` lets requests in flight finish before cutting their connections. */
   readonly drainMs?: number;
+  /** Apply main's policy to the configured targets at start and whenever main moves. */
+  readonly applyOnMerge?: { readonly config: Config };
 }
 
 export interface RunningService {
@@ -38,6 +42,7 @@ export interface RunningService {
   readonly ledger: JournalLedger;
   readonly repo: GitPolicyRepo;
   readonly proposer: Proposer;
+  readonly applier: ApplyOnMerge | undefined;
   readonly server: Server;
   close(): Promise<void>;
 }
@@ -62,6 +67,16 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     log: { info: (line) => log.info(line), warn: (line) => log.warn(line), error: (line) => log.error(line) },
     ...options.proposer,
   });
+  const applier =
+    options.applyOnMerge === undefined
+      ? undefined
+      : startApplyOnMerge({ repo, policyDir, config: options.applyOnMerge.config, log });
+  if (applier !== undefined) {
+    proposer.onMainMoved((head) => applier.mainMoved(head));
+    // A merge made while serve was down (or an apply cut short by a crash) is applied now.
+    const head = await repo.head(repo.baseBranch);
+    if (head !== undefined) applier.mainMoved(head);
+  }
   const metrics = new ServiceMetrics();
   let shuttingDown = false;
   const repositoryHealth = cachedRepositoryHealth(repo);
@@ -72,12 +87,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       onError: (error) => log.error("SCIM request failed", { error }),
     }),
     metrics,
-    renderMetrics: () => metrics.render(ledger.health(), proposer.state()),
+    renderMetrics: () => metrics.render(ledger.health(), proposer.state(), applier?.state()),
     health: async () =>
       buildHealthReport({
         ledger: ledger.health(),
         repository: await repositoryHealth(),
         proposer: proposer.state(),
+        ...(applier === undefined ? {} : { apply: applier.state() }),
         shuttingDown,
       }),
     log,
@@ -92,6 +108,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     });
   } catch (error) {
     await proposer.close();
+    await applier?.close();
     await ledger.close();
     throw error;
   }
@@ -104,12 +121,14 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     ledger,
     repo,
     proposer,
+    applier,
     server,
     close() {
       closing ??= (async () => {
         shuttingDown = true;
         await stopServer(server, options.drainMs ?? 10_000);
         await proposer.close();
+        await applier?.close();
         await ledger.close();
       })();
       return closing;

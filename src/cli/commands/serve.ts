@@ -13,7 +13,7 @@ const DEFAULT_PORT = 8080;
 export const serveCommand: Command = {
   name: "serve",
   summary: "Run the SCIM service and turn identity changes into commits on the policy repository",
-  help: `Usage: scim-gitops serve [--repo PATH] [--data DIR] [--port N] [--host HOST]
+  help: `Usage: scim-gitops serve [--repo PATH] [--data DIR] [--port N] [--host HOST] [--apply-on-merge]
 
 Serves SCIM 2.0 under /scim/v2 for the identity provider, keeps what it pushes in a durable identity
 ledger, and proposes every change as a commit on the branch scim-gitops/sync of the policy
@@ -26,12 +26,16 @@ Options:
   --data DIR    the identity ledger and the generated token (default: ${DEFAULT_DATA})
   --port N      the port (default: PORT, else ${DEFAULT_PORT}; 0 picks any free port)
   --host HOST   the address to listen on (default: 127.0.0.1; 0.0.0.0 to let an IdP reach it)
+  --apply-on-merge
+                apply main's policy to the configured targets (as scim-gitops apply does) at start
+                and whenever main moves: an emergency merge, or a person merging the sync branch
 
 Environment:
   SCIM_TOKEN        bearer token(s) the IdP sends, comma-separated during a rotation
   SCIM_TOKEN_FILE   a file holding them instead; with neither set, serve generates one into
                     <data>/scim-token (mode 0600) and prints that path, never the token
   PORT              the port, as --port
+  PULSAR_*, NATS_*  the targets --apply-on-merge applies to (see scim-gitops apply --help)
   POLICY_DIR        where the policies sit inside the repository (default: policies)
 
 Once listening it prints the SCIM base URL on a line of its own. SIGTERM or SIGINT: stops accepting,
@@ -44,6 +48,7 @@ Exit codes: 0 stopped by a signal, 1 could not start (the message says why).
     data: { type: "string" },
     port: { type: "string" },
     host: { type: "string" },
+    "apply-on-merge": { type: "boolean", default: false },
   },
   async run({ values }, context) {
     const { config } = context;
@@ -74,6 +79,7 @@ Exit codes: 0 stopped by a signal, 1 could not start (the message says why).
       policyDir: config.env["POLICY_DIR"]?.trim() || "policies",
       tokens: tokenSource.tokens,
       log,
+      ...(values["apply-on-merge"] === true ? { applyOnMerge: { config } } : {}),
     });
     const stopped = new Promise<string>((done) => {
       process.once("SIGTERM", () => done("SIGTERM"));
