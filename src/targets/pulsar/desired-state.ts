@@ -84,16 +84,3 @@ export function selectDesired(
   }
   return result;
 }
-
-/** For a reviewer: which binding and role want this grant, and where the role entry is written. */
-export function describeProvenance(because: readonly Provenance[]): string {
-  if (because.length === 0) return "wanted by the policy";
-  const shown = because
-    .slice(0, 3)
-    .map(
-      (item) =>
-        `${item.subject} → ${item.role} (${item.roleEntry.file}:${item.roleEntry.line}:${item.roleEntry.col})`,
-    );
-  const more = because.length > 3 ? `; +${because.length - 3} more` : "";
-  return `${shown.join("; ")}${more}`;
-}

@@ -4,7 +4,8 @@ import type { PlannedChange, TargetPlan } from "../../plan/plan.js";
 import { fingerprintState } from "../../plan/fingerprint.js";
 import { orderChanges } from "../../plan/order-changes.js";
 import type { PulsarActual, RoleActions } from "./actual-state.js";
-import { describeProvenance, selectDesired, type Want } from "./desired-state.js";
+import { selectDesired, type Want } from "./desired-state.js";
+import { summariseProvenance } from "../../plan/summarise-provenance.js";
 import type { PulsarOperation } from "./operation.js";
 import { isNamespaceManaged, isTenantManaged, topicNamespace } from "../../policy/compile-scope.js";
 
@@ -115,7 +116,7 @@ function compareLevel(
     let reason: string;
     let unload: string[] = [];
     if (want !== undefined) {
-      reason = describeProvenance(want.because);
+      reason = summariseProvenance(want.because);
     } else if (context.desired.retired.pulsar.has(role)) {
       reason = retiredReason(context.owners.get(role));
       if (context.settings.unloadOnRevoke) {
