@@ -96,7 +96,7 @@ export function startProposer(options: ProposerOptions): Proposer {
     if (head === mainHead) return;
     const moved = mainHead !== undefined;
     mainHead = head;
-    const settings = await repo.readFile(head, `${policyDir}/settings.yaml`);
+    const settings = await repo.readFile(head, inPolicyDir(policyDir, "settings.yaml"));
     triggers = emergencySettingsFrom(settings, { dir: policyDir, now: now() }).triggers;
     if (!moved) return;
     stats.mainMoved();
@@ -249,6 +249,11 @@ export function startProposer(options: ProposerOptions): Proposer {
       clearTimers();
     },
   };
+}
+
+function inPolicyDir(policyDir: string, path: string): string {
+  const dir = policyDir.replace(/^\/+|\/+$/g, "");
+  return dir === "" ? path : `${dir}/${path}`;
 }
 
 function stringField(value: unknown): string | undefined {
