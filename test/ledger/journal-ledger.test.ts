@@ -202,3 +202,28 @@ describe("passwords", () => {
     }
   });
 });
+
+describe("seeding an empty data directory", () => {
+  it("starts from the seed once, without passwords, and never asks again", async () => {
+    let asked = 0;
+    const seed = () => {
+      asked++;
+      return Promise.resolve({
+        users: [user("u1", "alice@example.com", { password: "Secr3t-seed" })],
+        groups: [group("g1", "Payments", ["u1"])],
+      });
+    };
+    const first = await openHere({ seed });
+    expect(first.findByName("User", "ALICE@example.com")?.id).toBe("u1");
+    expect(first.get("User", "u1")).not.toHaveProperty("password");
+    expect(first.lastSeq).toBe(0);
+    await first.update("User", "u2", "create", () => user("u2", "bob@example.com"));
+    await first.close();
+
+    const second = await openHere({ seed });
+    expect(asked).toBe(1);
+    expect(second.list("User").map((resource) => resource.id)).toEqual(["u1", "u2"]);
+    expect(memberIds(second.get("Group", "g1"))).toEqual(["u1"]);
+    expect(await readFile(join(dir, "snapshot.json"), "utf8")).not.toContain("Secr3t");
+  });
+});
