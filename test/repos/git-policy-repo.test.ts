@@ -42,6 +42,17 @@ describe("opening the embedded repository", () => {
     );
   });
 
+  it("puts the examples under POLICY_DIR when it is not the default", async () => {
+    const custom = await openGitPolicyRepo(join(scratch, "custom"), {
+      createFrom: join(scratch, "examples"),
+      policyDir: "platform/access-policy/",
+    });
+    expect([...(await custom.readFiles("main", "")).keys()]).toEqual([
+      "platform/access-policy/access/team.yaml",
+      "platform/access-policy/settings.yaml",
+    ]);
+  });
+
   it("reopens an existing repository without another commit", async () => {
     const again = await openGitPolicyRepo(repo.path, { createFrom: join(scratch, "nowhere") });
     expect(await again.head("main")).toBe(main);
