@@ -1,17 +1,15 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { main } from "../../src/cli/main.js";
+import { runCli, type CliRun } from "../plan/cli-fixture.js";
 import { git, gitText } from "../../src/repos/git/git.js";
 import { renderGroupFile, renderUserFile } from "../../src/policy/identity-file.js";
 import type { GroupFileFields, UserFileFields } from "../../src/policy/identity-file.js";
 
 const FIXTURE = fileURLToPath(new URL("../policy/fixtures/team", import.meta.url));
-const NOW = new Date("2026-11-29T02:00:00.000Z");
 const AUTHOR = {
   GIT_AUTHOR_NAME: "Test",
   GIT_AUTHOR_EMAIL: "test@example.com",
@@ -40,13 +38,8 @@ async function editGroup(slug: string, change: (fields: GroupFileFields) => Grou
   await writeFile(path, renderGroupFile(text, change(parse(text) as GroupFileFields)));
 }
 
-async function diff(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  const stdout = new PassThrough().on("data", (chunk: Buffer) => out.push(chunk));
-  const stderr = new PassThrough().on("data", (chunk: Buffer) => err.push(chunk));
-  const code = await main(["diff", ...args], { stdout, stderr, cwd: repo, now: () => NOW });
-  return { code, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") };
+function diff(...args: string[]): Promise<CliRun> {
+  return runCli(["diff", ...args], { cwd: repo });
 }
 
 beforeAll(async () => {
@@ -115,11 +108,10 @@ describe("scim-gitops diff", () => {
   it("reads another repository and policy directory when told to", async () => {
     const elsewhere = await mkdtemp(join(tmpdir(), "scim-gitops-cwd-"));
     try {
-      const out: Buffer[] = [];
-      const stdout = new PassThrough().on("data", (chunk: Buffer) => out.push(chunk));
       const args = ["diff", revs.initial!, revs.deactivated!, "--repo", repo, "--policies", "policies"];
-      expect(await main(args, { stdout, cwd: elsewhere, now: () => NOW })).toBe(0);
-      expect(Buffer.concat(out).toString("utf8")).toContain("Revocation-only");
+      const run = await runCli(args, { cwd: elsewhere });
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain("Revocation-only");
     } finally {
       await rm(elsewhere, { recursive: true, force: true });
     }

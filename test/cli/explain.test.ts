@@ -1,18 +1,11 @@
-import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { runCli, type CliRun } from "../plan/cli-fixture.js";
 
 const POLICIES = fileURLToPath(new URL("../policy/fixtures/team", import.meta.url));
-const NOW = new Date("2026-11-29T02:00:00.000Z");
 
-async function explain(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  const stdout = new PassThrough().on("data", (chunk: Buffer) => out.push(chunk));
-  const stderr = new PassThrough().on("data", (chunk: Buffer) => err.push(chunk));
-  const code = await main(["explain", ...args, "--policies", POLICIES], { stdout, stderr, now: () => NOW });
-  return { code, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") };
+function explain(...args: string[]): Promise<CliRun> {
+  return runCli(["explain", ...args, "--policies", POLICIES], { cwd: process.cwd() });
 }
 
 /** Absolute fixture paths differ between machines; snapshots show them relative. */

@@ -1,31 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { PassThrough } from "node:stream";
 import { mkdtempSync, mkdirSync, writeFileSync, cpSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "../../src/cli/main.js";
+import { runCli, type CliRun } from "../plan/cli-fixture.js";
 import { renderValidation } from "../../src/cli/commands/validate.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
-const NOW = new Date("2026-11-29T02:00:00Z");
 
-function capture(): { stream: PassThrough; text: () => string } {
-  const stream = new PassThrough();
-  const chunks: Buffer[] = [];
-  stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-  return { stream, text: () => Buffer.concat(chunks).toString("utf8") };
-}
-
-async function validate(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = capture();
-  const stderr = capture();
-  const code = await main(["validate", ...args], {
-    stdout: stdout.stream,
-    stderr: stderr.stream,
-    cwd: ROOT,
-    now: () => NOW,
-  });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
+function validate(...args: string[]): Promise<CliRun> {
+  return runCli(["validate", ...args], { cwd: ROOT });
 }
 
 describe("scim-gitops validate", () => {

@@ -138,6 +138,9 @@ export function useSeededWorld(): SeededWorld {
   };
 }
 
+/** The clock every CLI test runs at. */
+export const CLI_NOW = new Date("2026-11-29T02:00:00Z");
+
 export interface CliRun {
   readonly code: number;
   readonly stdout: string;
@@ -158,7 +161,7 @@ export async function runCli(
     stderr: err.stream,
     cwd: options.cwd,
     config: loadConfig(env),
-    now: () => new Date("2026-11-29T02:00:00Z"),
+    now: () => CLI_NOW,
   });
   const result = { code, stdout: out.text(), stderr: err.text() };
   // Every run doubles as a leak check: no output may show a credential.
