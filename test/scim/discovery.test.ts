@@ -1,6 +1,7 @@
 /** Discovery endpoints (reference §2 checks 1-7). */
 import { describe, expect, it } from "vitest";
-import { ENTERPRISE_URN, ERROR_URN, GROUP_URN, USER_URN, pluck, shareScim } from "./support/scim-server.js";
+import { ENTERPRISE_URN, ERROR_URN, GROUP_URN, USER_URN, pluck } from "./support/scim-server.js";
+import { shareScim } from "./support/share-scim.js";
 
 const scim = shareScim();
 

@@ -1,6 +1,7 @@
 /** Microsoft Entra ID's provisioning requests (reference §1, Entra), with and without aadOptscim062020. */
 import { describe, expect, it } from "vitest";
-import { ENTERPRISE_URN, GROUP_URN, USER_URN, patchOf, pluck, shareScim } from "./support/scim-server.js";
+import { ENTERPRISE_URN, GROUP_URN, USER_URN, patchOf, pluck } from "./support/scim-server.js";
+import { shareScim } from "./support/share-scim.js";
 
 const ADSCIM = "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group";
 const MISSPELLED = "urn:ietf:params:scim:schemas:extension:enterprise:2.0User";

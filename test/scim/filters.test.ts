@@ -5,7 +5,8 @@ import { ScimError } from "../../src/scim/errors.js";
 import { matchesFilter } from "../../src/scim/filter-match.js";
 import { parseFilter } from "../../src/scim/filter-parse.js";
 import { userSchema } from "../../src/scim/schemas.js";
-import { ENTERPRISE_URN, GROUP_URN, USER_URN, pluck, shareScim } from "./support/scim-server.js";
+import { ENTERPRISE_URN, GROUP_URN, USER_URN, pluck } from "./support/scim-server.js";
+import { shareScim } from "./support/share-scim.js";
 
 const scim = shareScim();
 const ids: Record<string, string> = {};

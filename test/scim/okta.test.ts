@@ -7,9 +7,9 @@ import {
   oktaUser,
   patchOf,
   pluck,
-  shareScim,
   startScim,
 } from "./support/scim-server.js";
+import { shareScim } from "./support/share-scim.js";
 
 const scim = shareScim();
 

@@ -1,6 +1,7 @@
 /** OneLogin and JumpCloud (reference §1): connection probes and their membership shape. */
 import { describe, expect, it } from "vitest";
-import { GROUP_URN, USER_URN, patchOf, pluck, shareScim } from "./support/scim-server.js";
+import { GROUP_URN, USER_URN, patchOf, pluck } from "./support/scim-server.js";
+import { shareScim } from "./support/share-scim.js";
 
 const scim = shareScim();
 

@@ -7,15 +7,8 @@ import { normaliseResource } from "../../src/scim/normalise.js";
 import { applyPatch } from "../../src/scim/patch-apply.js";
 import { parsePatchRequest } from "../../src/scim/patch-request.js";
 import { userSchema } from "../../src/scim/schemas.js";
-import {
-  ENTERPRISE_URN,
-  GROUP_URN,
-  PATCH_URN,
-  USER_URN,
-  patchOf,
-  pluck,
-  shareScim,
-} from "./support/scim-server.js";
+import { ENTERPRISE_URN, GROUP_URN, PATCH_URN, USER_URN, patchOf, pluck } from "./support/scim-server.js";
+import { shareScim } from "./support/share-scim.js";
 
 const scim = shareScim();
 

@@ -13,9 +13,9 @@ import {
   oktaUser,
   patchOf,
   pluck,
-  shareScim,
   startScim,
 } from "./support/scim-server.js";
+import { shareScim } from "./support/share-scim.js";
 
 const { Filter } = SCIMMY.Types;
 const PATCH_ID = SCIMMY.Messages.PatchOp.id;

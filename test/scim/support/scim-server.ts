@@ -4,7 +4,6 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll } from "vitest";
 import type { IdentityLedger } from "../../../src/ledger/ledger.js";
 import { Secret } from "../../../src/secret.js";
 import { createScimHandler, type ScimHandlerOptions } from "../../../src/scim/handler.js";
@@ -79,38 +78,6 @@ export async function startScim(options: Partial<ScimHandlerOptions> = {}): Prom
       await ledger.close();
       await rm(dir, { recursive: true, force: true });
     },
-  };
-}
-
-/**
- * One server for every test of a file: started before the first test, closed after the last. The object
- * returned forwards to it, so a file can hold it in a `const` at top level.
- */
-export function shareScim(options: Partial<ScimHandlerOptions> = {}): TestScim {
-  let started: TestScim | undefined;
-  beforeAll(async () => {
-    started = await startScim(options);
-  });
-  afterAll(async () => {
-    await started?.close();
-  });
-  const current = (): TestScim => {
-    if (started === undefined)
-      throw new Error("the shared SCIM server starts in beforeAll: use it inside a test");
-    return started;
-  };
-  return {
-    get root() {
-      return current().root;
-    },
-    get ledger() {
-      return current().ledger;
-    },
-    get requests() {
-      return current().requests;
-    },
-    call: (method, path, body, headers) => current().call(method, path, body, headers),
-    close: () => current().close(),
   };
 }
 
