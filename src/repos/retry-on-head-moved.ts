@@ -6,6 +6,8 @@ export interface RetryOptions {
   readonly attempts?: number;
   /** Base delay; each retry waits base·2^n plus up to the same again in jitter. */
   readonly baseDelayMs?: number;
+  /** Ceiling of one wait, jitter excluded, so a crowded branch does not back off into seconds. */
+  readonly maxDelayMs?: number;
   readonly random?: () => number;
 }
 
@@ -25,7 +27,7 @@ export async function retryOnHeadMoved<T>(
       return await attempt(number);
     } catch (error) {
       if (!(error instanceof HeadMovedError) || number >= attempts) throw error;
-      const delay = base * 2 ** (number - 1);
+      const delay = Math.min(base * 2 ** (number - 1), options.maxDelayMs ?? 1_000);
       await sleep(delay + random() * delay);
     }
   }

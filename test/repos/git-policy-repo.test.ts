@@ -269,7 +269,7 @@ describe("sharing the repository", () => {
             update: { kind: "expect", head },
           });
         },
-        { attempts: 20, baseDelayMs: 5 },
+        { attempts: 40, baseDelayMs: 5, maxDelayMs: 40 },
       ),
     );
     await Promise.all(writers);
