@@ -177,12 +177,9 @@ function retiredPrincipals(
     if (own.pulsar !== undefined) target.pulsar.add(own.pulsar);
     if (own.nats !== undefined) target.nats.add(own.nats);
     for (const former of user.formerUserNames) {
-      const renamed = { ...user, userName: former };
-      const { pulsar, nats } = policy.settings;
-      const formerPulsar = pulsar === undefined ? undefined : renderPrincipal(pulsar.principal, renamed);
-      const formerNats = nats === undefined ? undefined : renderPrincipal(nats.principal, renamed);
-      if (formerPulsar !== undefined) retired.pulsar.add(formerPulsar);
-      if (formerNats !== undefined) retired.nats.add(formerNats);
+      const { pulsar, nats } = principalsOf(policy, { ...user, userName: former });
+      if (pulsar !== undefined) retired.pulsar.add(pulsar);
+      if (nats !== undefined) retired.nats.add(nats);
     }
   }
   const without = (set: Set<string>, drop: Set<string>): Set<string> =>
