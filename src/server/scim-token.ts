@@ -52,12 +52,30 @@ function cachedTokens(config: Config, first: Secret[]): () => readonly Secret[] 
 }
 
 async function readOrCreateToken(path: string): Promise<Secret> {
+  let text: string | undefined;
   try {
-    return new Secret((await readFile(path, "utf8")).trim());
+    text = (await readFile(path, "utf8")).trim();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
+      throw new TokenFileError(`Cannot read the SCIM token file ${path}: check its permissions`, {
+        cause: error,
+      });
+    }
+  }
+  if (text !== undefined) {
+    // An empty token would let an empty bearer in.
+    if (text.length < 16) {
+      throw new TokenFileError(
+        `The SCIM token file ${path} holds no usable token (under 16 characters): delete it and serve generates a new one`,
+      );
+    }
+    return new Secret(text);
   }
   const token = randomBytes(32).toString("base64url");
   await writeFile(path, `${token}\n`, { mode: 0o600, flag: "wx" });
   return new Secret(token);
+}
+
+export class TokenFileError extends Error {
+  override name = "TokenFileError";
 }

@@ -1,6 +1,6 @@
 /** `scim-gitops serve` as an operator starts it: a child process on a fresh machine, no environment. */
 import { spawnSync } from "node:child_process";
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -148,5 +148,20 @@ describe("serve with GitHub App credentials", () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/GitHub mode is not available in this version yet/);
     expect(result.stderr).not.toContain("BEGIN RSA");
+  });
+});
+
+describe("serve with an empty generated-token file", () => {
+  it("refuses to start rather than accept an empty bearer token", async () => {
+    const data = join(scratch, "empty-token-data");
+    await mkdir(data, { recursive: true });
+    await writeFile(join(data, "scim-token"), "\n");
+    const result = spawnSync(
+      process.execPath,
+      [...cliCommand(), "serve", "--port", "0", "--data", data, "--repo", join(scratch, "repo-2")],
+      { cwd: PROJECT_ROOT, env: cleanEnv(), encoding: "utf8", timeout: 30_000 },
+    );
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/holds no usable token.*delete it and serve generates a new one/);
   });
 });
