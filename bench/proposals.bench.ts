@@ -8,6 +8,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { readLedgerSeed } from "../src/proposals/ledger-seed.js";
 import { startProposer } from "../src/proposals/proposer.js";
 import { SYNC_BRANCH } from "../src/proposals/sync-branch.js";
 import { BUNDLED_POLICIES, openGitPolicyRepo } from "../src/repos/git/open-git-policy-repo.js";
@@ -26,6 +27,9 @@ export async function run(): Promise<void> {
   try {
     const repo = await openGitPolicyRepo(join(scratch, "repo"), { createFrom: BUNDLED_POLICIES });
     const ledger = new MemoryLedger();
+    const seed = await readLedgerSeed(repo);
+    for (const user of seed.users) await put(ledger, "User", user);
+    for (const group of seed.groups) await put(ledger, "Group", group);
     const flushMs: number[] = [];
     const proposer = startProposer({ ledger, repo, watchMainMs: 0 });
     let lastFlushes = 0;
