@@ -42,7 +42,7 @@ export async function applyNatsPlan(
     ([, a], [, b]) =>
       Number(b.some((item) => item.change.narrows)) - Number(a.some((item) => item.change.narrows)),
   );
-  const narrowed: string[] = [];
+  const narrowed: Narrowed[] = [];
   for (const [key, items] of ordered) {
     try {
       await writePerson(
@@ -52,7 +52,11 @@ export async function applyNatsPlan(
         author,
       );
       for (const item of items) results.push({ change: item.change, ok: true });
-      if (items.some((item) => item.change.narrows)) narrowed.push(items[0]!.operation.principal);
+      if (items.some((item) => item.change.narrows)) {
+        // The server's own time of the write: connections that started later got the new permissions.
+        const written = (await kv.get(key))?.created ?? new Date(0);
+        narrowed.push({ principal: items[0]!.operation.principal, written });
+      }
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       for (const item of items) {
@@ -67,6 +71,11 @@ export async function applyNatsPlan(
   const order = new Map(plan.changes.map((change, index) => [change, index]));
   results.sort((a, b) => (order.get(a.change) ?? 0) - (order.get(b.change) ?? 0));
   return { target: "nats", results, ...(await confirmDisconnected(connection, narrowed)) };
+}
+
+interface Narrowed {
+  readonly principal: string;
+  readonly written: Date;
 }
 
 async function writePerson(
@@ -107,9 +116,10 @@ async function writePerson(
  */
 async function confirmDisconnected(
   connection: NatsTargetConnection,
-  principals: readonly string[],
+  narrowed: readonly Narrowed[],
 ): Promise<{ evidence: string[]; incomplete?: string[] }> {
-  if (principals.length === 0) return { evidence: [] };
+  if (narrowed.length === 0) return { evidence: [] };
+  const principals = narrowed.map((each) => each.principal);
   if (!connection.hasSystemUser) {
     return {
       evidence: [
@@ -122,12 +132,17 @@ async function confirmDisconnected(
   const sys = await connection.sys();
   const started = performance.now();
   await Promise.all(
-    principals.map(async (principal) => {
+    narrowed.map(async ({ principal, written }) => {
+      // A reconnect after the write holds the new permissions; only connections from before it count.
+      const stale = async () =>
+        (await listConnections(sys, { user: principal, windowMs: 20 })).filter(
+          (each) => each.start <= written,
+        );
       try {
-        let live = await listConnections(sys, { user: principal, windowMs: 20 });
+        let live = await stale();
         while (live.length > 0 && performance.now() - started < KICK_WAIT_MS) {
           await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-          live = await listConnections(sys, { user: principal, windowMs: 20 });
+          live = await stale();
         }
         const waited = Math.round(performance.now() - started);
         if (live.length === 0) {
@@ -135,7 +150,7 @@ async function confirmDisconnected(
           return;
         }
         await Promise.all(live.map((each) => kickConnection(sys, each)));
-        const after = await listConnections(sys, { user: principal, windowMs: 20 });
+        const after = await stale();
         if (after.length === 0) {
           evidence.push(
             `${principal}: ${live.length} live connection(s) kicked by apply after ${waited} ms (is scim-gitops nats-auth running?); 0 remain`,
