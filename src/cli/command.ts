@@ -1,5 +1,6 @@
 import type { ParseArgsConfig } from "node:util";
 import type { Config } from "../config.js";
+import { UsageError } from "./errors.js";
 
 export type OutputFormat = "text" | "markdown" | "json";
 
@@ -33,5 +34,5 @@ export const formatOption = { format: { type: "string", default: "text" } } as c
 
 export function parseFormat(value: unknown): OutputFormat {
   if (value === "text" || value === "markdown" || value === "json") return value;
-  throw new Error(`--format ${String(value)} is not known: use text, markdown or json`);
+  throw new UsageError(`--format ${String(value)} is not known: use text, markdown or json`);
 }

@@ -5,6 +5,11 @@ export class PlanFileError extends Error {
   override name = "PlanFileError";
 }
 
+/** A saved plan that no longer matches the policy or the world; the message lists why. */
+export class StalePlanError extends Error {
+  override name = "StalePlanError";
+}
+
 const TARGET_NAMES: readonly TargetName[] = ["pulsar", "nats"];
 const ACTIONS: readonly ChangeAction[] = ["grant", "update", "revoke"];
 

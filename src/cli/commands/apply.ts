@@ -1,13 +1,13 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { formatOption, parseFormat, type Command } from "../command.js";
-import { EXIT_ERROR, EXIT_OK, ReportedFailure } from "../errors.js";
+import { EXIT_ERROR, EXIT_OK, ReportedFailure, UsageError } from "../errors.js";
 import { openPlanSession, readSessionOptions, sessionOptions, type PlanSession } from "../plan-session.js";
 import { findGuardViolations, refusingFindings } from "../../plan/guards.js";
 import type { Plan, TargetApplyResult } from "../../plan/plan.js";
 import { renderApplySummary, isSuccess, summariseApply } from "../../plan/render-apply.js";
 import { renderPlan } from "../../plan/render-plan.js";
-import { findStaleness, parsePlanFile } from "../../plan/saved-plan.js";
+import { StalePlanError, findStaleness, parsePlanFile } from "../../plan/saved-plan.js";
 
 export const applyCommand: Command = {
   name: "apply",
@@ -78,7 +78,7 @@ async function readSavedPlan(file: string, cwd: string): Promise<Plan> {
   try {
     text = await readFile(resolve(cwd, file), "utf8");
   } catch (error) {
-    throw new Error(`cannot read the plan ${file}: make one with scim-gitops plan --out ${file}`, {
+    throw new UsageError(`cannot read the plan ${file}: make one with scim-gitops plan --out ${file}`, {
       cause: error,
     });
   }
@@ -88,7 +88,7 @@ async function readSavedPlan(file: string, cwd: string): Promise<Plan> {
 function refuseIfStale(saved: Plan, file: string, session: PlanSession): void {
   const reasons = findStaleness(saved, session.plan);
   if (reasons.length > 0) {
-    throw new Error(
+    throw new StalePlanError(
       `the saved plan ${file} is stale and was not applied: ${reasons.join("; ")}. Make a new plan (scim-gitops plan --out ${file}), review it, and apply that`,
     );
   }
