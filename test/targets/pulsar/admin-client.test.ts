@@ -152,4 +152,21 @@ describe("Pulsar admin client redirect safety", () => {
     expect(error.message).toContain("redirect from https to http://other.example:8080 refused");
     expect(seen).toEqual(["https://broker.example:8443/admin/v2/namespaces/acme/x/permissions/bob"]);
   });
+
+  it("keeps the token out of the error when a broker echoes the request's Authorization header", async () => {
+    const client = new PulsarAdminClient({
+      adminUrl: "https://broker.example:8443",
+      token: new Secret(SUPER_TOKEN),
+      fetch: () =>
+        Promise.resolve(
+          new Response(`java.lang.IllegalStateException: bad header Authorization: Bearer ${SUPER_TOKEN}`, {
+            status: 500,
+            headers: { "content-type": "text/plain" },
+          }),
+        ),
+    });
+    const error = await failure(client.send("DELETE", ["namespaces", "acme", "x", "permissions", "bob"]));
+    expect(error.status).toBe(500);
+    expect(error.reason).toContain("Bearer [redacted]");
+  });
 });
