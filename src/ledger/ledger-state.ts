@@ -65,10 +65,20 @@ export class LedgerState {
     if (after === undefined) {
       state.byId.delete(id);
     } else {
-      state.byId.set(id, after);
+      state.byId.set(id, deepFreeze(after));
       const name = nameOf(type, after);
       if (name !== undefined) state.idByName.set(name, id);
     }
     state.listed = undefined;
   }
+}
+
+/**
+ * Stored resources are immutable: an edit that changed the current resource in place and returned it would
+ * look unchanged, so nothing would reach the journal while memory moved on. Freezing makes that a TypeError.
+ */
+function deepFreeze<T>(value: T): T {
+  if (typeof value !== "object" || value === null || Object.isFrozen(value)) return value;
+  for (const inner of Object.values(value)) deepFreeze(inner);
+  return Object.freeze(value);
 }

@@ -166,6 +166,17 @@ describe("writes", () => {
     expect(ledger.lastSeq).toBe(0);
   });
 
+  it("refuses an edit that changes the stored resource in place instead of returning a new one", async () => {
+    const ledger = await openHere();
+    await ledger.update("Group", "g", "create", () => group("g", "Ops", ["u1"]));
+    const inPlace = ledger.update("Group", "g", "patch", (current) => {
+      (current!.members as object[]).push({ value: "u2" });
+      return current;
+    });
+    await expect(inPlace).rejects.toThrow(TypeError);
+    expect(memberIds(ledger.get("Group", "g"))).toEqual(["u1"]);
+  });
+
   it("writes nothing for an edit that returns the resource unchanged", async () => {
     const ledger = await openHere();
     await ledger.update("User", "u", "create", () => user("u", "u@x.io"));
