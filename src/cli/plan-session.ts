@@ -1,8 +1,9 @@
 import type { CommandContext } from "./command.js";
 import { ReportedFailure, UsageError } from "./errors.js";
-import { loadPolicyDir } from "./load-policy-dir.js";
+import { loadPolicyDir, type LoadedPolicyDir } from "./load-policy-dir.js";
 import { formatDiagnostic, hasErrors } from "../policy/load.js";
 import { compilePolicy } from "../policy/compile.js";
+import type { EffectiveAccess } from "../policy/effective-access.js";
 import type { Settings } from "../policy/model.js";
 import type { Plan, TargetName, TargetPlan } from "../plan/plan.js";
 import { hashPolicyTree } from "../plan/policy-tree.js";
@@ -56,17 +57,8 @@ export async function openPlanSession(
       throw new UsageError(`--target ${name} is not known: use ${known.join(" or ")}`);
   }
   const now = context.now();
-  const { policy, diagnostics, files } = await loadPolicyDir(context, options.policies, now);
-  for (const diagnostic of diagnostics) context.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
-  if (hasErrors(diagnostics)) {
-    context.stderr.write(
-      "The policy has errors: nothing was planned. Fix them (scim-gitops validate), then run again.\n",
-    );
-    throw new ReportedFailure("policy has validation errors");
-  }
-  const desired = compilePolicy(policy, now);
+  const { policy, files } = await loadValidPolicy(context, options.policies, now);
   const settings = policy.settings;
-
   const open = new Map<TargetName, OpenTarget>();
   const close = async (): Promise<void> => {
     await Promise.all(
@@ -75,26 +67,9 @@ export async function openPlanSession(
       }),
     );
   };
-  const plans: TargetPlan[] = [];
+  let plans: TargetPlan[];
   try {
-    for (const target of TARGETS) {
-      const named = options.targets.includes(target.name);
-      if (options.targets.length > 0 && !named) continue;
-      const connection: unknown = target.connect(context.config);
-      const hint = target.connectionHint ?? "see the README for its environment variables";
-      if (connection === undefined) {
-        if (named) throw new UsageError(`--target ${target.name} is not configured: ${hint}`);
-        context.stderr.write(`note: skipping ${target.name}: not configured (${hint})\n`);
-        continue;
-      }
-      open.set(target.name, { target, connection });
-      if (!target.isManaged(settings)) {
-        context.stderr.write(`note: skipping ${target.name}: settings.yaml gives it nothing to manage\n`);
-        continue;
-      }
-      const actual: unknown = await target.readActual(connection, settings);
-      plans.push(target.plan(desired, settings, actual));
-    }
+    plans = await planTargets(context, options.targets, compilePolicy(policy, now), settings, open);
   } catch (error) {
     await close();
     throw error;
@@ -106,4 +81,51 @@ export async function openPlanSession(
     targets: plans,
   };
   return { plan, settings, guards: findGuardViolations(plan, settings), targets: open, close };
+}
+
+/** The policy, with every diagnostic shown; errors refuse, since a plan from a half-read policy would revoke. */
+async function loadValidPolicy(
+  context: CommandContext,
+  policies: string | undefined,
+  now: Date,
+): Promise<LoadedPolicyDir> {
+  const loaded = await loadPolicyDir(context, policies, now);
+  for (const diagnostic of loaded.diagnostics) context.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
+  if (hasErrors(loaded.diagnostics)) {
+    context.stderr.write(
+      "The policy has errors: nothing was planned. Fix them (scim-gitops validate), then run again.\n",
+    );
+    throw new ReportedFailure("policy has validation errors");
+  }
+  return loaded;
+}
+
+/** Connects each selected target (recording it in `open` so the caller can close it), reads it and plans it. */
+async function planTargets(
+  context: CommandContext,
+  selected: readonly string[],
+  desired: EffectiveAccess,
+  settings: Settings,
+  open: Map<TargetName, OpenTarget>,
+): Promise<TargetPlan[]> {
+  const plans: TargetPlan[] = [];
+  for (const target of TARGETS) {
+    const named = selected.includes(target.name);
+    if (selected.length > 0 && !named) continue;
+    const connection: unknown = target.connect(context.config);
+    const hint = target.connectionHint ?? "see the README for its environment variables";
+    if (connection === undefined) {
+      if (named) throw new UsageError(`--target ${target.name} is not configured: ${hint}`);
+      context.stderr.write(`note: skipping ${target.name}: not configured (${hint})\n`);
+      continue;
+    }
+    open.set(target.name, { target, connection });
+    if (!target.isManaged(settings)) {
+      context.stderr.write(`note: skipping ${target.name}: settings.yaml gives it nothing to manage\n`);
+      continue;
+    }
+    const actual: unknown = await target.readActual(connection, settings);
+    plans.push(target.plan(desired, settings, actual));
+  }
+  return plans;
 }
