@@ -6,13 +6,7 @@ import type { CompareOperator, FilterNode } from "./filter-parse.js";
 import type { ResolvedPath } from "./attribute-path.js";
 import type { AttributeInfo } from "./schemas.js";
 import { ScimError } from "./errors.js";
-import { textOf } from "./normalise.js";
-
-type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+import { isObject, textOf, type Json } from "./normalise.js";
 
 function asList(value: unknown): unknown[] {
   if (value === undefined || value === null) return [];
