@@ -69,65 +69,96 @@ function usersOnBranch(repo: string, branch: string): { userName: string; id: st
   return [...byFile.values()].map((entry) => ({ userName: entry.userName ?? "", id: entry.id ?? "" }));
 }
 
-describe("kill -9 during an import", () => {
-  it("loses no acknowledged user and duplicates none after a restart", async () => {
-    const dataDir = join(scratch, "data");
-    const repoPath = join(scratch, "repo");
+interface ImportOutcome {
+  /** userName → the id its 201 carried. */
+  readonly acknowledged: Map<string, string>;
+  /** Every userName POSTed, answered or not. */
+  readonly attempted: Set<string>;
+}
+
+/** POSTs Okta-shaped users, CONCURRENCY in flight, and sends `signal` once `stopAfter` were acknowledged. */
+async function importUntil(
+  serve: ServeProcess,
+  stopAfter: number,
+  signal: NodeJS.Signals,
+): Promise<ImportOutcome> {
+  const acknowledged = new Map<string, string>();
+  const attempted = new Set<string>();
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  let next = 0;
+  let stopped = false;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < USERS && !stopped) {
+        const userName = `crash.user${next++}@example.com`;
+        attempted.add(userName);
+        try {
+          const reply = await post(agent, `${serve.scimUrl}/Users`, oktaUser(userName));
+          if (reply.status === 201) acknowledged.set(userName, (JSON.parse(reply.text) as { id: string }).id);
+          else if (!stopped) throw new Error(`POST ${userName}: ${reply.status} ${reply.text}`);
+        } catch (error) {
+          if (!stopped) throw error;
+        }
+        if (acknowledged.size >= stopAfter && !stopped) {
+          stopped = true;
+          serve.child.kill(signal);
+        }
+      }
+    }),
+  );
+  agent.destroy();
+  console.log(`${signal} after ${acknowledged.size} acknowledged of ${attempted.size} attempted POSTs`);
+  return { acknowledged, attempted };
+}
+
+/** Every acknowledged user once under its id; nothing unattempted; no more than the in-flight ones extra. */
+function expectBranchHolds(
+  repoPath: string,
+  dataDir: string,
+  { acknowledged, attempted }: ImportOutcome,
+): void {
+  const onBranch = usersOnBranch(repoPath, "scim-gitops/sync").filter((user) =>
+    user.userName.startsWith("crash.user"),
+  );
+  const names = onBranch.map((user) => user.userName);
+  expect(names.length - new Set(names).size).toBe(0);
+  const idOf = new Map(onBranch.map((user) => [user.userName, user.id]));
+  const lost = [...acknowledged].filter(([userName, id]) => idOf.get(userName) !== id);
+  expect(lost).toEqual([]);
+  expect(names.filter((userName) => !attempted.has(userName))).toEqual([]);
+  expect(onBranch.length).toBeLessThanOrEqual(acknowledged.size + CONCURRENCY);
+  const passwordSearch = spawnSync("git", ["-C", repoPath, "grep", "-l", "1mP0ssible", "scim-gitops/sync"]);
+  expect(passwordSearch.status).toBe(1);
+  expect(spawnSync("grep", ["-rl", "1mP0ssible", dataDir]).status).toBe(1);
+}
+
+describe("stopping serve during an import", () => {
+  it("kill -9: loses no acknowledged user and duplicates none after a restart", async () => {
+    const dataDir = join(scratch, "kill-data");
+    const repoPath = join(scratch, "kill-repo");
     const env = { SCIM_TOKEN: TOKEN };
     const first = await startServeProcess({ dataDir, repoPath, env });
     running.push(first);
-
-    const killAfter = 100 + Math.floor(Math.random() * 800);
-    const acknowledged = new Map<string, string>();
-    const attempted = new Set<string>();
-    const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-    let next = 0;
-    let killed = false;
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < USERS && !killed) {
-          const userName = `crash.user${next++}@example.com`;
-          attempted.add(userName);
-          try {
-            const reply = await post(agent, `${first.scimUrl}/Users`, oktaUser(userName));
-            if (reply.status === 201)
-              acknowledged.set(userName, (JSON.parse(reply.text) as { id: string }).id);
-            else if (!killed) throw new Error(`POST ${userName}: ${reply.status} ${reply.text}`);
-          } catch (error) {
-            if (!killed) throw error;
-          }
-          if (acknowledged.size >= killAfter && !killed) {
-            killed = true;
-            first.child.kill("SIGKILL");
-          }
-        }
-      }),
-    );
-    agent.destroy();
+    const outcome = await importUntil(first, 100 + Math.floor(Math.random() * 800), "SIGKILL");
     expect(await first.stop("SIGKILL")).toBeNull();
-    console.log(`killed after ${acknowledged.size} acknowledged of ${attempted.size} attempted POSTs`);
 
     const restartedAt = new Date();
     const second = await startServeProcess({ dataDir, repoPath, env });
     running.push(second);
     await waitForFlush(second.origin, restartedAt);
     expect(second.stderr()).toMatch(/took over the lock of process \d+/);
-
-    const onBranch = usersOnBranch(repoPath, "scim-gitops/sync").filter((user) =>
-      user.userName.startsWith("crash.user"),
-    );
-    const names = onBranch.map((user) => user.userName);
-    expect(names.length - new Set(names).size).toBe(0);
-    const idOf = new Map(onBranch.map((user) => [user.userName, user.id]));
-    const lost = [...acknowledged].filter(([userName, id]) => idOf.get(userName) !== id);
-    expect(lost).toEqual([]);
-    expect(names.filter((userName) => !attempted.has(userName))).toEqual([]);
-    expect(onBranch.length).toBeGreaterThanOrEqual(acknowledged.size);
-    expect(onBranch.length).toBeLessThanOrEqual(acknowledged.size + CONCURRENCY);
-
-    const passwordSearch = spawnSync("git", ["-C", repoPath, "grep", "-l", "1mP0ssible", "scim-gitops/sync"]);
-    expect(passwordSearch.status).toBe(1);
-    expect(spawnSync("grep", ["-rl", "1mP0ssible", dataDir]).status).toBe(1);
+    expectBranchHolds(repoPath, dataDir, outcome);
     expect(await second.stop("SIGTERM")).toBe(0);
+  }, 120_000);
+
+  it("SIGTERM: finishes the requests in flight, flushes them all to the sync branch and exits 0", async () => {
+    const dataDir = join(scratch, "term-data");
+    const repoPath = join(scratch, "term-repo");
+    const serve = await startServeProcess({ dataDir, repoPath, env: { SCIM_TOKEN: TOKEN } });
+    running.push(serve);
+    const outcome = await importUntil(serve, 100 + Math.floor(Math.random() * 400), "SIGTERM");
+    expect(await serve.stop("SIGTERM")).toBe(0);
+    expect(serve.stderr()).toMatch(/SIGTERM: stopping/);
+    expectBranchHolds(repoPath, dataDir, outcome);
   }, 120_000);
 });

@@ -81,10 +81,20 @@ Exit codes: 0 stopped by a signal, 1 could not start (the message says why).
       log,
       ...(values["apply-on-merge"] === true ? { applyOnMerge: { config } } : {}),
     });
-    const stopped = new Promise<string>((done) => {
-      process.once("SIGTERM", () => done("SIGTERM"));
-      process.once("SIGINT", () => done("SIGINT"));
+    let stopping: NodeJS.Signals | undefined;
+    let onSignal: (signal: NodeJS.Signals) => void = () => undefined;
+    const stopped = new Promise<NodeJS.Signals>((done) => {
+      onSignal = (signal) => {
+        // A repeated signal must not kill the process mid-flush: the listener stays, so Node never falls
+        // back to the default action; kill -9 remains the way to force it.
+        if (stopping !== undefined)
+          return log.warn(`${signal}: already stopping after ${stopping}; flushing`);
+        stopping = signal;
+        done(signal);
+      };
     });
+    process.on("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
     context.stdout.write(
       [
         `Policy repository: ${repoPath} (git; proposals on scim-gitops/sync, emergencies merged into main)`,
@@ -98,6 +108,8 @@ Exit codes: 0 stopped by a signal, 1 could not start (the message says why).
     const signal = await stopped;
     log.info(`${signal}: stopping; flushing pending proposals`);
     await service.close();
+    process.off("SIGTERM", onSignal);
+    process.off("SIGINT", onSignal);
     log.info("stopped");
     return EXIT_OK;
   },
