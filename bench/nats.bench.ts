@@ -13,6 +13,7 @@ const SEQUENTIAL = 300;
 const PARALLEL = 600;
 const IN_FLIGHT = 10;
 const REVOCATIONS = 30;
+const MASS = 100;
 
 export async function run(): Promise<void> {
   await signingCost();
@@ -39,6 +40,7 @@ export async function run(): Promise<void> {
     const parallelMs = await timeConnects(viaCallout, PARALLEL, IN_FLIGHT);
     console.log(`connects with ${IN_FLIGHT} in flight: ${rate(PARALLEL, parallelMs)}/s (goal ≥ 200/s)`);
     await revocationLatency(world);
+    await massRevocation(world);
   } finally {
     await world.stop();
   }
@@ -91,6 +93,22 @@ async function revocationLatency(world: NatsWorld): Promise<void> {
   const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!.toFixed(1);
   console.log(
     `revocation latency, KV delete → socket closed (${REVOCATIONS} leavers): median ${at(0.5)} ms, p90 ${at(0.9)} ms, max ${at(1)} ms (goal ≤ 100 ms)`,
+  );
+}
+
+/** An emergency for many at once: one apply deleting every leaver's key, until the last socket closes. */
+async function massRevocation(world: NatsWorld): Promise<void> {
+  const people = Array.from({ length: MASS }, (_, i) => `mass-${i}`);
+  await Promise.all(people.map((person) => world.put(person, { APP: perms(["app.>"], ["app.>"]) })));
+  const connections = await Promise.all(
+    people.map((person) => world.connectAs(person, { maxReconnectAttempts: 0 })),
+  );
+  const disconnected = connections.map(waitForDisconnect);
+  const started = performance.now();
+  await Promise.all(people.map((person) => world.remove(person)));
+  await Promise.all(disconnected);
+  console.log(
+    `mass revocation: ${MASS} people's keys deleted → all ${MASS} sockets closed in ${(performance.now() - started).toFixed(0)} ms`,
   );
 }
 

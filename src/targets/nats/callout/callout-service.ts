@@ -58,15 +58,29 @@ export async function startCallout(options: CalloutOptions): Promise<RunningCall
   }
   const live = new LiveConnections(options.sys, options.log);
   const stats: CalloutStats = { answered: 0, refused: 0 };
-  let pending: Promise<unknown> = Promise.resolve();
+  // One chain per person keeps their changes in order; different people's kicks run side by side, so a mass
+  // revocation is not a queue of CONNZ round trips.
+  const chains = new Map<string, Promise<void>>();
+  const schedule = (key: string, work: () => Promise<unknown>, failure: string): Promise<void> => {
+    const next = (chains.get(key) ?? Promise.resolve())
+      .then(work)
+      .then(
+        () => undefined,
+        (error: unknown) => options.log(`${failure}: ${String(error)}`),
+      )
+      .finally(() => {
+        if (chains.get(key) === next) chains.delete(key);
+      });
+    chains.set(key, next);
+    return next;
+  };
   const table = new PermissionTable(
-    (change) => {
-      pending = pending
-        .then(() => live.onChange(change.principal, change.before, change.after))
-        .catch((error: unknown) =>
-          options.log(`kicking ${change.principal}'s connections failed: ${String(error)}`),
-        );
-    },
+    (change) =>
+      void schedule(
+        `person:${change.principal}`,
+        () => live.onChange(change.principal, change.before, change.after),
+        `kicking ${change.principal}'s connections failed`,
+      ),
     (message) => options.log(`permission table: ${message}`),
   );
   await table.start(kv);
@@ -91,11 +105,7 @@ export async function startCallout(options: CalloutOptions): Promise<RunningCall
   });
   const timer =
     options.reconcileEveryMs > 0
-      ? setInterval(() => {
-          pending = pending
-            .then(reconcile)
-            .catch((error: unknown) => options.log(`reconcile failed: ${String(error)}`));
-        }, options.reconcileEveryMs)
+      ? setInterval(() => void schedule("reconcile", reconcile, "reconcile failed"), options.reconcileEveryMs)
       : undefined;
   timer?.unref();
   options.log(
@@ -173,18 +183,24 @@ export async function startCallout(options: CalloutOptions): Promise<RunningCall
   return {
     stats,
     idle: async () => {
-      await pending;
+      while (chains.size > 0) await Promise.all(chains.values());
     },
-    reconcile: () => {
-      const run = pending.then(reconcile);
-      pending = run.catch(() => undefined);
-      return run;
+    reconcile: async () => {
+      let kicked = 0;
+      await schedule(
+        "reconcile",
+        async () => {
+          kicked = await reconcile();
+        },
+        "reconcile failed",
+      );
+      return kicked;
     },
     async stop() {
       if (timer !== undefined) clearInterval(timer);
       subscription.unsubscribe();
       table.stop();
-      await pending.catch(() => undefined);
+      while (chains.size > 0) await Promise.all(chains.values());
     },
   };
 }
