@@ -4,6 +4,7 @@
  * userName/displayName go through the ledger's own name index.
  */
 import type { IdentityLedger, LedgerChange, ResourceType, ScimResource } from "../ledger/ledger.js";
+import { isObject } from "./normalise.js";
 
 export type LookupKey = "externalId" | "email";
 
@@ -13,8 +14,7 @@ function keysOf(resource: ScimResource | undefined): [LookupKey, string][] {
   if (typeof resource.externalId === "string") keys.push(["externalId", resource.externalId]);
   if (Array.isArray(resource.emails)) {
     for (const email of resource.emails as unknown[]) {
-      const value =
-        typeof email === "object" && email !== null ? (email as { value?: unknown }).value : undefined;
+      const value = isObject(email) ? email.value : undefined;
       if (typeof value === "string") keys.push(["email", value.toLowerCase()]);
     }
   }

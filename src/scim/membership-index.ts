@@ -3,14 +3,14 @@
  * attribute costs a map lookup instead of a scan of every group.
  */
 import type { IdentityLedger, LedgerChange, ScimResource } from "../ledger/ledger.js";
+import { isObject } from "./normalise.js";
 
 function memberIds(group: ScimResource | undefined): Set<string> {
   const ids = new Set<string>();
   const members = group?.members;
   if (!Array.isArray(members)) return ids;
   for (const member of members as unknown[]) {
-    const value =
-      typeof member === "object" && member !== null ? (member as { value?: unknown }).value : undefined;
+    const value = isObject(member) ? member.value : undefined;
     if (typeof value === "string") ids.add(value);
   }
   return ids;
