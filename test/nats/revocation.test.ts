@@ -134,3 +134,14 @@ it("two instances share the callouts, and either kicks connections the other aut
   await Promise.all(connections.map((nc) => closedWithin(nc, 1000)));
   await one.stop();
 });
+
+it("disabling an entry by hand cuts the person's live connections and refuses them", async () => {
+  await applyPolicy(session, [alice]);
+  const service = await world.startService();
+  const connection = await world.connectAs("alice");
+  await world.put("alice", { APP: perms(["app.>"], ["_INBOX.>", "app.>"]) }, { disabled: true });
+  await closedWithin(connection, 1000);
+  expect(await refused("alice")).toBe(true);
+  expect(world.log.join("\n")).toMatch(/alice is disabled in the permission table/);
+  await service.stop();
+});
