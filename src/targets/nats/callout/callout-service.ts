@@ -78,7 +78,7 @@ export async function startCallout(options: CalloutOptions): Promise<RunningCall
     (change) =>
       void schedule(
         `person:${change.principal}`,
-        () => live.onChange(change.principal, change.before, change.after),
+        () => live.onChange(change.principal, change.before, change.after, change.at),
         `kicking ${change.principal}'s connections failed`,
       ),
     (message) => options.log(`permission table: ${message}`),

@@ -40,6 +40,7 @@ export class LiveConnections {
     principal: string,
     before: NatsEntry | undefined,
     after: NatsEntry | undefined,
+    changedAt: Date,
   ): Promise<number> {
     const now = (account: string) => (after?.disabled === true ? undefined : after?.accounts[account]);
     const was = (account: string) => (before?.disabled === true ? undefined : before?.accounts[account]);
@@ -53,17 +54,21 @@ export class LiveConnections {
       return 0;
     }
     const kicks: Promise<boolean>[] = [];
+    const handled = new Set<string>();
     const own = this.#tracked.get(principal) ?? new Map<string, Tracked>();
     for (const [id, connection] of own) {
+      handled.add(id);
       const current = now(connection.account);
       if (current !== undefined && !narrowsPermissions(connection.permissions, current)) continue;
       own.delete(id);
       kicks.push(this.#kick(principal, connection));
     }
-    // Connections another instance authorized: judged by what the table held before this change.
+    // Connections another instance authorized before the change (a later one, a reconnect say, got the new
+    // permissions), judged by what the table held before it.
     const live = await listConnections(this.#sys, { user: principal, windowMs: 15 });
     for (const connection of live) {
-      if (!connection.viaCallout || own.has(`${connection.serverId}:${connection.cid}`)) continue;
+      const id = `${connection.serverId}:${connection.cid}`;
+      if (!connection.viaCallout || handled.has(id) || connection.start > changedAt) continue;
       const current = now(connection.account);
       const previous = was(connection.account);
       if (current !== undefined && (previous === undefined || !narrowsPermissions(previous, current)))

@@ -5,6 +5,8 @@ export interface TableChange {
   readonly principal: string;
   readonly before: NatsEntry | undefined;
   readonly after: NatsEntry | undefined;
+  /** The server's time of the change. */
+  readonly at: Date;
 }
 
 /**
@@ -78,6 +80,6 @@ export class PermissionTable {
     this.#modified.set(principal, item.created);
     if (after === undefined) this.#entries.delete(principal);
     else this.#entries.set(principal, after);
-    if (notify) this.#onChange({ principal, before, after });
+    if (notify) this.#onChange({ principal, before, after, at: item.created });
   }
 }
