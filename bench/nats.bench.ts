@@ -3,6 +3,7 @@
  * instance, in this process alongside the clients) and the latency it adds over a plain configured user;
  * then revocation latency from the KV delete apply performs to the client's socket closing.
  */
+import { cpus, loadavg } from "node:os";
 import { encodeUser } from "@nats-io/jwt";
 import { createAccount, createUser, fromSeed } from "@nats-io/nkeys";
 import { connect, Events, type ConnectionOptions, type NatsConnection } from "nats";
@@ -16,6 +17,12 @@ const REVOCATIONS = 30;
 const MASS = 100;
 
 export async function run(): Promise<void> {
+  const load = loadavg()
+    .map((value) => value.toFixed(2))
+    .join(" ");
+  console.log(
+    `machine: ${cpus().length} cores, load average ${load} (clients, server and service share them)`,
+  );
   await signingCost();
   const world = await startWorld();
   try {
