@@ -1,5 +1,6 @@
 /**
- * Exit codes live here and nowhere else (STYLE habit 6): 0 ok, 1 error, 2 changes pending.
+ * Exit codes live here and nowhere else (STYLE habit 6): 0 ok, 1 error, 2 changes pending. Every thrown
+ * error is exit 1; `main` is the one place that turns it into the code.
  */
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;
@@ -13,11 +14,6 @@ export class UsageError extends Error {
 /** The command ran and found problems it has already reported (validation errors, failed changes). */
 export class ReportedFailure extends Error {
   override name = "ReportedFailure";
-}
-
-export function exitCodeFor(error: unknown): number {
-  void error;
-  return EXIT_ERROR;
 }
 
 /** One line for a person: the message, then each `cause` that adds something. */

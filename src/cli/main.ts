@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { loadConfig } from "../config.js";
 import { COMMANDS } from "./commands.js";
 import type { CommandContext } from "./command.js";
-import { EXIT_ERROR, EXIT_OK, UsageError, describeError, exitCodeFor, ReportedFailure } from "./errors.js";
+import { EXIT_ERROR, EXIT_OK, UsageError, describeError, ReportedFailure } from "./errors.js";
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length), 4);
@@ -65,7 +65,7 @@ export async function main(argv: readonly string[], partial: Partial<CommandCont
     return await command.run(parsed, context);
   } catch (error) {
     if (!(error instanceof ReportedFailure)) stderr.write(`scim-gitops ${name}: ${describeError(error)}\n`);
-    return exitCodeFor(error);
+    return EXIT_ERROR;
   }
 }
 
