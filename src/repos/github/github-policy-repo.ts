@@ -1,0 +1,281 @@
+import type {
+  BranchHead,
+  CommitInfo,
+  CommitRequest,
+  MergeRequest,
+  PolicyRepo,
+  RefUpdate,
+} from "../policy-repo.js";
+import { HeadMovedError, MergeConflictError, RefNotFoundError } from "../policy-repo.js";
+import type { GitHubClient, GitHubResponse } from "./github-request.js";
+import { bodyMessage, requestGitHub } from "./github-request.js";
+import { readBlobs, readTree } from "./github-read-tree.js";
+
+export interface GitHubPolicyRepoOptions {
+  readonly client: GitHubClient;
+  readonly owner: string;
+  readonly repo: string;
+  readonly baseBranch?: string;
+  /** Names the scratch branch of a merge pinned to its base; defaults to a random suffix. */
+  readonly scratchName?: () => string;
+}
+
+interface RefData {
+  readonly object: { readonly sha: string };
+}
+interface CommitData {
+  readonly sha: string;
+  readonly message: string;
+  readonly tree: { readonly sha: string };
+  readonly parents: readonly { readonly sha: string }[];
+}
+interface ContentData {
+  readonly type?: string;
+  readonly sha?: string;
+  readonly encoding?: string;
+  readonly content?: string;
+}
+
+const FULL_SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+
+/**
+ * The policy repository on GitHub through the REST git-data API (DESIGN §5, reference/github.md §2): a commit
+ * of any number of files costs the same handful of requests. Differences from the git implementation:
+ * - GitHub's ref update checks fast-forward, not compare-and-swap, so `expect` reads the ref first and the
+ *   fast-forward check closes the rest of the window whenever the new commit builds on the expected head
+ *   (as every `commitFiles` does);
+ * - `deleteBranch` with `expectedHead` checks, then deletes: GitHub has no conditional delete;
+ * - `merge` is GitHub's own server-side merge (POST /merges) of the pinned sha, and a merge pinned to
+ *   `expectedBase` is made on a scratch branch at that base and fast-forwarded onto `into`;
+ * - a merge conflict carries no paths: GitHub does not name them.
+ */
+export class GitHubPolicyRepo implements PolicyRepo {
+  readonly location: string;
+  readonly baseBranch: string;
+  private readonly client: GitHubClient;
+  private readonly owner: string;
+  private readonly repo: string;
+  private readonly scratchName: () => string;
+  private readonly blobCache = new Map<string, string>();
+
+  constructor(options: GitHubPolicyRepoOptions) {
+    this.client = options.client;
+    this.owner = options.owner;
+    this.repo = options.repo;
+    this.baseBranch = options.baseBranch ?? "main";
+    this.location = `${options.owner}/${options.repo}`;
+    this.scratchName =
+      options.scratchName ?? (() => `scim-gitops/merging/${Math.random().toString(36).slice(2, 10)}`);
+  }
+
+  async head(branch: string): Promise<string | undefined> {
+    const response = await this.send(
+      "GET /repos/{owner}/{repo}/git/ref/{ref}",
+      { ref: `heads/${branch}` },
+      [404],
+    );
+    return response.status === 404 ? undefined : (response.data as RefData).object.sha;
+  }
+
+  async readCommit(sha: string): Promise<CommitInfo> {
+    const response = await this.send(
+      "GET /repos/{owner}/{repo}/git/commits/{commit_sha}",
+      { commit_sha: sha },
+      [404, 422],
+    );
+    if (response.status !== 200) throw new RefNotFoundError(sha);
+    const data = response.data as CommitData;
+    return {
+      sha: data.sha,
+      tree: data.tree.sha,
+      parents: data.parents.map((parent) => parent.sha),
+      message: data.message,
+    };
+  }
+
+  async readFile(ref: string, path: string): Promise<string | undefined> {
+    const commit = await this.resolve(ref);
+    if (commit === undefined) return undefined;
+    const response = await this.send(
+      "GET /repos/{owner}/{repo}/contents/{path}",
+      { path, ref: commit },
+      [404],
+    );
+    const data = response.data as ContentData;
+    if (response.status === 404 || data.type !== "file" || data.sha === undefined) return undefined;
+    // Files over 1 MB come back without content; their blob still has it.
+    if (data.encoding === "base64" && data.content !== undefined) {
+      return Buffer.from(data.content, "base64").toString("utf8");
+    }
+    const [text] = await readBlobs(
+      (route, parameters) => this.send(route, parameters),
+      [data.sha],
+      this.blobCache,
+    );
+    return text;
+  }
+
+  async readFiles(ref: string, dir: string): Promise<Map<string, string>> {
+    const commit = await this.resolve(ref);
+    if (commit === undefined) throw new RefNotFoundError(ref);
+    const tree = (await this.readCommit(commit)).tree;
+    const prefix = dir === "" || dir === "." ? "" : `${dir.replace(/\/+$/, "")}/`;
+    const send = (route: string, parameters: Record<string, unknown>) => this.send(route, parameters);
+    const entries = (await readTree(send, tree)).filter((entry) => entry.path.startsWith(prefix));
+    const texts = await readBlobs(
+      send,
+      entries.map((entry) => entry.sha),
+      this.blobCache,
+    );
+    return new Map(entries.map((entry, index) => [entry.path.slice(prefix.length), texts[index] ?? ""]));
+  }
+
+  async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
+    if (ancestor === descendant) return true;
+    const response = await this.send(
+      "GET /repos/{owner}/{repo}/compare/{basehead}",
+      { basehead: `${ancestor}...${descendant}`, per_page: 1 },
+      [404],
+    );
+    if (response.status === 404) throw new RefNotFoundError(`${ancestor} or ${descendant}`);
+    const status = (response.data as { status?: string }).status;
+    return status === "ahead" || status === "identical";
+  }
+
+  async commitFiles(request: CommitRequest): Promise<string> {
+    if (request.update.kind === "expect") await this.expectHead(request.branch, request.update.head);
+    const parent = await this.readCommit(request.parent);
+    const tree = await this.writeTree(parent.tree, request.changes);
+    const created = await this.send("POST /repos/{owner}/{repo}/git/commits", {
+      message: request.message,
+      tree,
+      parents: [parent.sha],
+    });
+    const commit = (created.data as CommitData).sha;
+    await this.moveRef(request.branch, commit, request.update);
+    return commit;
+  }
+
+  async setBranch(branch: string, sha: string, update: RefUpdate): Promise<void> {
+    if (update.kind === "expect") await this.expectHead(branch, update.head);
+    await this.moveRef(branch, sha, update);
+  }
+
+  async deleteBranch(branch: string, expectedHead?: string): Promise<void> {
+    const actual = await this.head(branch);
+    if (actual === undefined) return;
+    if (expectedHead !== undefined && actual !== expectedHead) {
+      throw new HeadMovedError(branch, expectedHead, actual);
+    }
+    await this.send("DELETE /repos/{owner}/{repo}/git/refs/{ref}", { ref: `heads/${branch}` }, [422]);
+  }
+
+  async merge(request: MergeRequest): Promise<string> {
+    await this.expectHead(request.branch, request.head);
+    if (request.expectedBase === undefined) return this.mergeInto(request.into, request);
+    await this.expectHead(request.into, request.expectedBase);
+    const scratch = this.scratchName();
+    await this.moveRef(scratch, request.expectedBase, { kind: "create" });
+    try {
+      const merged = await this.mergeInto(scratch, request);
+      await this.moveRef(request.into, merged, { kind: "expect", head: request.expectedBase });
+      return merged;
+    } finally {
+      await this.deleteBranch(scratch);
+    }
+  }
+
+  async listBranches(prefix: string): Promise<BranchHead[]> {
+    const response = await this.send("GET /repos/{owner}/{repo}/git/matching-refs/{ref}", {
+      ref: `heads/${prefix}`,
+    });
+    return (response.data as readonly (RefData & { ref: string })[])
+      .map((ref) => ({ branch: ref.ref.slice("refs/heads/".length), head: ref.object.sha }))
+      .filter((entry) => entry.branch.startsWith(prefix))
+      .sort((a, b) => (a.branch < b.branch ? -1 : a.branch > b.branch ? 1 : 0));
+  }
+
+  /** One POST /merges of the pinned sha (not the branch name, which may move meanwhile). */
+  private async mergeInto(base: string, request: MergeRequest): Promise<string> {
+    const response = await this.send(
+      "POST /repos/{owner}/{repo}/merges",
+      { base, head: request.head, commit_message: request.message, request: { retries: 0 } },
+      [404, 409],
+    );
+    if (response.status === 409) throw new MergeConflictError(request.branch, request.into, []);
+    if (response.status === 404) throw new RefNotFoundError(`${base} or ${request.head}`);
+    // 204: the head is already in the base, so GitHub made no commit.
+    if (response.status === 204) return (await this.head(base)) ?? request.head;
+    return (response.data as { sha: string }).sha;
+  }
+
+  /** Builds the new tree in one request; deletions of paths the parent lacks are dropped (GitHub refuses them). */
+  private async writeTree(baseTree: string, changes: CommitRequest["changes"]): Promise<string> {
+    const deletions = changes.filter((change) => change.content === null);
+    const existing =
+      deletions.length === 0
+        ? new Set<string>()
+        : new Set(
+            (await readTree((route, parameters) => this.send(route, parameters), baseTree)).map(
+              (entry) => entry.path,
+            ),
+          );
+    const entries = changes
+      .filter((change) => change.content !== null || existing.has(change.path))
+      .map((change) =>
+        change.content === null
+          ? { path: change.path, mode: "100644", type: "blob", sha: null }
+          : { path: change.path, mode: "100644", type: "blob", content: change.content },
+      );
+    if (entries.length === 0) return baseTree;
+    const response = await this.send("POST /repos/{owner}/{repo}/git/trees", {
+      base_tree: baseTree,
+      tree: entries,
+    });
+    return (response.data as { sha: string }).sha;
+  }
+
+  private async expectHead(branch: string, expected: string): Promise<void> {
+    const actual = (await this.head(branch)) ?? null;
+    if (actual !== expected) throw new HeadMovedError(branch, expected, actual);
+  }
+
+  private async moveRef(branch: string, sha: string, update: RefUpdate): Promise<void> {
+    if (update.kind === "create") {
+      const response = await this.send(
+        "POST /repos/{owner}/{repo}/git/refs",
+        { ref: `refs/heads/${branch}`, sha },
+        [422],
+      );
+      if (response.status === 422) {
+        throw new HeadMovedError(branch, null, (await this.head(branch)) ?? null, {
+          cause: new Error(bodyMessage(response.data)),
+        });
+      }
+      return;
+    }
+    const force = update.kind === "force";
+    const response = await this.send(
+      "PATCH /repos/{owner}/{repo}/git/refs/{ref}",
+      { ref: `heads/${branch}`, sha, force },
+      [422],
+    );
+    if (response.status !== 422) return;
+    const actual = (await this.head(branch)) ?? null;
+    if (force && actual === null) return this.moveRef(branch, sha, { kind: "create" });
+    const expected = update.kind === "expect" ? update.head : null;
+    throw new HeadMovedError(branch, expected, actual, { cause: new Error(bodyMessage(response.data)) });
+  }
+
+  private async resolve(ref: string): Promise<string | undefined> {
+    return FULL_SHA.test(ref) ? ref : this.head(ref);
+  }
+
+  private send(
+    route: string,
+    parameters: Record<string, unknown>,
+    handled: readonly number[] = [],
+  ): Promise<GitHubResponse> {
+    return requestGitHub(this.client, route, { owner: this.owner, repo: this.repo, ...parameters }, handled);
+  }
+}

@@ -1,0 +1,63 @@
+import type { GitHubResponse } from "./github-request.js";
+import { PolicyRepoError } from "../policy-repo.js";
+
+type Send = (route: string, parameters: Record<string, unknown>) => Promise<GitHubResponse>;
+
+export interface TreeFile {
+  readonly path: string;
+  readonly sha: string;
+}
+
+interface TreeData {
+  readonly truncated: boolean;
+  readonly tree: readonly { readonly path: string; readonly type: string; readonly sha: string }[];
+}
+
+/** Blob downloads in flight at once: ProbotOctokit allows 10 concurrent requests per installation. */
+const BLOB_CONCURRENCY = 8;
+/** Blobs are immutable, so their text is kept; past this many the cache starts over. */
+const BLOB_CACHE_LIMIT = 50_000;
+
+/** Every blob of a tree, recursively, in one request. */
+export async function readTree(send: Send, tree: string): Promise<TreeFile[]> {
+  const response = await send("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", {
+    tree_sha: tree,
+    recursive: "1",
+  });
+  const data = response.data as TreeData;
+  if (data.truncated) {
+    throw new PolicyRepoError(
+      `the tree ${tree} has more entries than GitHub lists in one response (100,000 or 7 MB): ` +
+        `keep the policy repository smaller or split it`,
+    );
+  }
+  return data.tree.filter((entry) => entry.type === "blob").map(({ path, sha }) => ({ path, sha }));
+}
+
+/**
+ * The text of each blob, in order. A blob's id is its content's hash, so the cache is never stale and a
+ * re-read after a small change downloads only the changed files.
+ */
+export async function readBlobs(
+  send: Send,
+  shas: readonly string[],
+  cache: Map<string, string>,
+): Promise<string[]> {
+  const unknown = (list: readonly string[]) => [...new Set(list.filter((sha) => !cache.has(sha)))];
+  if (cache.size + unknown(shas).length > BLOB_CACHE_LIMIT) cache.clear();
+  const missing = unknown(shas);
+  let next = 0;
+  const worker = async () => {
+    while (next < missing.length) {
+      const sha = missing[next++] ?? "";
+      const response = await send("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", { file_sha: sha });
+      const data = response.data as { content: string; encoding: string };
+      cache.set(
+        sha,
+        Buffer.from(data.content, data.encoding === "base64" ? "base64" : "utf8").toString("utf8"),
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(BLOB_CONCURRENCY, missing.length) }, worker));
+  return shas.map((sha) => cache.get(sha) ?? "");
+}

@@ -1,0 +1,136 @@
+import { PolicyRepoError } from "../policy-repo.js";
+
+/**
+ * The one Octokit method the GitHub policy repository uses, typed structurally so any Octokit (Probot's
+ * ProbotOctokit with throttling and retry, or a bare @octokit/core one) can be passed in.
+ */
+export interface GitHubClient {
+  request(
+    route: string,
+    parameters?: Record<string, unknown>,
+  ): Promise<{ status: number; data: unknown; headers: Record<string, unknown> }>;
+}
+
+export interface GitHubResponse {
+  readonly status: number;
+  readonly data: unknown;
+}
+
+/** GitHub answered with a status this code has no meaning for; `status` is undefined when nothing answered. */
+export class GitHubApiError extends PolicyRepoError {
+  override name = "GitHubApiError";
+  constructor(
+    readonly route: string,
+    readonly status: number | undefined,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * A primary or secondary rate limit (reference/github.md §3). The caller's queue waits `retryAfterMs` and
+ * tries again; this edge never sleeps itself, so a flush is not held inside one request.
+ */
+export class GitHubRateLimitError extends GitHubApiError {
+  override name = "GitHubRateLimitError";
+  constructor(
+    route: string,
+    status: number,
+    readonly retryAfterMs: number,
+    options?: ErrorOptions,
+  ) {
+    super(
+      route,
+      status,
+      `GitHub rate limit hit on ${route} (${status}): wait ${Math.ceil(retryAfterMs / 1000)} s and try again; ` +
+        `if it keeps happening, slow the writes down`,
+      options,
+    );
+  }
+}
+
+/** A response body or error text can echo a credential back; none may reach an error a person reads. */
+export function redactCredentials(text: string): string {
+  return text
+    .replace(/\b(gh[pousr]_|github_pat_)[A-Za-z0-9_]+/g, "$1[REDACTED]")
+    .replace(/\b(bearer|token|basic)\s+[^\s"',]+/gi, "$1 [REDACTED]");
+}
+
+interface FailureShape {
+  status?: unknown;
+  message?: unknown;
+  response?: { data?: unknown; headers?: Record<string, unknown> };
+}
+
+/** GitHub's `message` in a response body, without credentials. */
+export function bodyMessage(data: unknown): string {
+  const message =
+    typeof data === "object" && data !== null ? (data as { message?: unknown }).message : undefined;
+  return redactCredentials(typeof message === "string" ? message : "no message");
+}
+
+/** GitHub's own `message` of a failed response, or the error's text, without credentials. */
+export function failureMessage(error: unknown): string {
+  const shape = (typeof error === "object" && error !== null ? error : {}) as FailureShape;
+  const data = shape.response?.data;
+  const fromBody =
+    typeof data === "object" && data !== null && typeof (data as { message?: unknown }).message === "string"
+      ? (data as { message: string }).message
+      : undefined;
+  const text = fromBody ?? (typeof shape.message === "string" ? shape.message : String(error));
+  return redactCredentials(text);
+}
+
+function retryAfterMs(headers: Record<string, unknown>, now: number): number {
+  const retryAfter = Number(headers["retry-after"]);
+  if (Number.isFinite(retryAfter) && retryAfter >= 0) return retryAfter * 1000;
+  const reset = Number(headers["x-ratelimit-reset"]);
+  if (headers["x-ratelimit-remaining"] === "0" && Number.isFinite(reset))
+    return Math.max(0, reset * 1000 - now);
+  return 60_000;
+}
+
+function isRateLimit(status: number, message: string, headers: Record<string, unknown>): boolean {
+  if (status !== 403 && status !== 429) return false;
+  return status === 429 || /rate limit/i.test(message) || headers["x-ratelimit-remaining"] === "0";
+}
+
+/**
+ * Sends one request. Success, and the statuses in `handled` (which the caller gives a meaning), resolve;
+ * everything else becomes a typed error whose `cause` is a credential-free copy of Octokit's error.
+ */
+export async function requestGitHub(
+  client: GitHubClient,
+  route: string,
+  parameters: Record<string, unknown>,
+  handled: readonly number[] = [],
+): Promise<GitHubResponse> {
+  try {
+    const response = await client.request(route, parameters);
+    return { status: response.status, data: response.data };
+  } catch (error) {
+    const shape = (typeof error === "object" && error !== null ? error : {}) as FailureShape;
+    const status = typeof shape.status === "number" ? shape.status : undefined;
+    const message = failureMessage(error);
+    if (status !== undefined && handled.includes(status)) {
+      return { status, data: shape.response?.data ?? { message } };
+    }
+    const cause = Object.assign(new Error(message), {
+      name: error instanceof Error ? error.name : "Error",
+      status,
+    });
+    const headers = shape.response?.headers ?? {};
+    if (status !== undefined && isRateLimit(status, message, headers)) {
+      throw new GitHubRateLimitError(route, status, retryAfterMs(headers, Date.now()), { cause });
+    }
+    const what = status === undefined ? "could not reach GitHub" : `GitHub answered ${status}`;
+    throw new GitHubApiError(
+      route,
+      status,
+      `${route}: ${what} (${message}); check the app's installation and permissions on the policy repository`,
+      { cause },
+    );
+  }
+}
