@@ -31,7 +31,12 @@ export interface ScimHandlerOptions {
   readonly onError?: (error: unknown) => void;
 }
 
-export type ScimHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+export interface ScimHandler {
+  /** Resolves to false when the request is not under the base path, so the caller can route it elsewhere. */
+  (req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+  /** Stops following the ledger; call it before closing the ledger so no index outlives it. */
+  close(): void;
+}
 
 const DEFAULT_RATE_LIMIT: RateLimit = { perSecond: 1000, burst: 2000 };
 
@@ -60,7 +65,7 @@ export function createScimHandler(options: ScimHandlerOptions): ScimHandler {
   const lookups = new LookupIndex(options.ledger);
   const baseUrl = options.baseUrl ?? defaultBaseUrl;
 
-  return async (req, res) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const url = new URL(req.url ?? "/", "http://scim.invalid");
     const pathname = url.pathname;
     if (pathname !== basePath && !pathname.startsWith(`${basePath}/`)) return false;
@@ -114,4 +119,10 @@ export function createScimHandler(options: ScimHandlerOptions): ScimHandler {
     }
     return true;
   };
+  return Object.assign(handle, {
+    close(): void {
+      memberships.close();
+      lookups.close();
+    },
+  });
 }

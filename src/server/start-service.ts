@@ -80,12 +80,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const metrics = new ServiceMetrics();
   let shuttingDown = false;
   const repositoryHealth = cachedRepositoryHealth(repo);
+  const scim = createScimHandler({
+    ledger,
+    tokens: options.tokens,
+    onError: (error) => log.error("SCIM request failed", { error }),
+  });
   const server = createServiceServer({
-    scim: createScimHandler({
-      ledger,
-      tokens: options.tokens,
-      onError: (error) => log.error("SCIM request failed", { error }),
-    }),
+    scim,
     metrics,
     renderMetrics: () => metrics.render(ledger.health(), proposer.state(), applier?.state()),
     health: async () =>
@@ -107,6 +108,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       });
     });
   } catch (error) {
+    scim.close();
     await proposer.close();
     await applier?.close();
     await ledger.close();
@@ -127,6 +129,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       closing ??= (async () => {
         shuttingDown = true;
         await stopServer(server, options.drainMs ?? 10_000);
+        scim.close();
         await proposer.close();
         await applier?.close();
         await ledger.close();
