@@ -1,0 +1,238 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { GitHubPolicyRepo } from "../../../src/repos/github/github-policy-repo.js";
+import { GitHubApiError, GitHubRateLimitError } from "../../../src/repos/github/github-request.js";
+import { HeadMovedError, MergeConflictError } from "../../../src/repos/policy-repo.js";
+import { retryOnHeadMoved } from "../../../src/repos/retry-on-head-moved.js";
+import type { FakeGitHub } from "../../fakes/github/fake-github.js";
+import type { GitHubFixture } from "./github-fixture.js";
+import { fakeClient, openGitHubFixture, pushDirectly, TOKEN } from "./github-fixture.js";
+
+let opened: FakeGitHub | undefined;
+async function open(options: { retry?: boolean } = {}): Promise<GitHubFixture> {
+  const fixture = await openGitHubFixture(options);
+  opened = fixture.fake;
+  return fixture;
+}
+
+afterEach(async () => {
+  await opened?.close();
+  opened = undefined;
+});
+
+const usersFiles = (count: number) =>
+  Array.from({ length: count }, (_, index) => ({
+    path: `policies/identities/users/user-${index}.yaml`,
+    content: `id: ${index}\nuserName: user-${index}@example.com\nactive: true\n`,
+  }));
+
+describe("a person pushes between our read and our ref update", () => {
+  it("fails the update with HeadMovedError, and retryOnHeadMoved re-reads and lands both changes", async () => {
+    const { fake, repo } = await open();
+    let attempts = 0;
+    await retryOnHeadMoved(
+      async () => {
+        attempts++;
+        const head = (await repo.head("main")) ?? "";
+        if (attempts === 1)
+          fake.faults.beforeRefUpdate = () =>
+            pushDirectly(fake, "main", "policies/theirs.yaml", "t\n").then(() => undefined);
+        return repo.commitFiles({
+          branch: "main",
+          parent: head,
+          changes: [{ path: "policies/ours.yaml", content: "o\n" }],
+          message: "ours\n",
+          update: { kind: "expect", head },
+        });
+      },
+      { baseDelayMs: 1 },
+    );
+    expect(attempts).toBe(2);
+    expect(fake.log.filter((entry) => entry.method === "PATCH").map((entry) => entry.status)).toEqual([
+      422, 200,
+    ]);
+    const files = await repo.readFiles("main", "policies");
+    expect([files.get("ours.yaml"), files.get("theirs.yaml")]).toEqual(["o\n", "t\n"]);
+  });
+
+  it("refuses a merge pinned to the expected base when main moves just before the fast-forward", async () => {
+    const { fake, repo, main } = await open();
+    const head = await repo.commitFiles({
+      branch: "e",
+      parent: main,
+      changes: [{ path: "policies/u.yaml", content: "u\n" }],
+      message: "e\n",
+      update: { kind: "create" },
+    });
+    let pushed = "";
+    // Ref updates: the scratch branch, the merge onto it, then main; the push lands just before the third.
+    const pushToMain = async () => {
+      pushed = await pushDirectly(fake, "main", "policies/late.yaml", "l\n");
+    };
+    const thenAfter = (hook: () => Promise<void>) => () => {
+      fake.faults.beforeRefUpdate = hook;
+      return Promise.resolve();
+    };
+    fake.faults.beforeRefUpdate = thenAfter(thenAfter(pushToMain));
+    const refused = await repo
+      .merge({ branch: "e", head, into: "main", message: "m\n", expectedBase: main })
+      .catch((error: unknown) => error);
+    expect(refused).toMatchObject({ name: "HeadMovedError", branch: "main", expected: main, actual: pushed });
+    expect(await repo.head("main")).toBe(pushed);
+    expect(await repo.listBranches("scim-gitops/merging/")).toEqual([]);
+  });
+});
+
+describe("request budget", () => {
+  it("commits 1,000 files with the same five requests as one file", async () => {
+    const { fake, repo, main } = await open();
+    const requestsFor = async (branch: string, changes: ReturnType<typeof usersFiles>) => {
+      await repo.setBranch(branch, main, { kind: "create" });
+      const before = fake.log.length;
+      const commit = await repo.commitFiles({
+        branch,
+        parent: main,
+        changes,
+        message: "bulk\n",
+        update: { kind: "expect", head: main },
+      });
+      return { commit, requests: fake.log.slice(before).map((entry) => `${entry.method} ${entry.status}`) };
+    };
+    const one = await requestsFor("one", usersFiles(1));
+    const thousand = await requestsFor("thousand", usersFiles(1_000));
+    expect(thousand.requests).toEqual(["GET 200", "GET 200", "POST 201", "POST 201", "PATCH 200"]);
+    expect(one.requests).toEqual(thousand.requests);
+    const tree = (await repo.readCommit(thousand.commit)).tree;
+    const users = (await fake.store.tree(tree, true)).filter((entry) =>
+      entry.path.startsWith("policies/identities/users/"),
+    );
+    expect(users.filter((entry) => entry.type === "blob")).toHaveLength(1_000);
+    expect(await repo.readFile(thousand.commit, "policies/identities/users/user-999.yaml")).toBe(
+      "id: 999\nuserName: user-999@example.com\nactive: true\n",
+    );
+  });
+
+  it("adds one tree read when the commit deletes, and drops deletions of paths that do not exist", async () => {
+    const { fake, repo, main } = await open();
+    const before = fake.log.length;
+    const commit = await repo.commitFiles({
+      branch: "scim-gitops/sync",
+      parent: main,
+      changes: [
+        { path: "policies/access/team.yaml", content: null },
+        { path: "policies/never-existed.yaml", content: null },
+      ],
+      message: "delete\n",
+      update: { kind: "force" },
+    });
+    expect(fake.log.slice(before).map((entry) => entry.method)).toEqual([
+      "GET",
+      "GET",
+      "POST",
+      "POST",
+      "PATCH",
+      "GET",
+      "POST",
+    ]);
+    expect([...(await repo.readFiles(commit, "policies")).keys()]).toEqual(["settings.yaml"]);
+  });
+
+  it("re-reads a directory after a one-file change by downloading only that blob", async () => {
+    const { fake, repo, main } = await open();
+    await repo.commitFiles({
+      branch: "main",
+      parent: main,
+      changes: usersFiles(100),
+      message: "users\n",
+      update: { kind: "expect", head: main },
+    });
+    await repo.readFiles("main", "policies");
+    const head = (await repo.head("main")) ?? "";
+    await repo.commitFiles({
+      branch: "main",
+      parent: head,
+      changes: [{ path: "policies/identities/users/user-7.yaml", content: "id: 7\nactive: false\n" }],
+      message: "deactivate\n",
+      update: { kind: "expect", head },
+    });
+    const before = fake.log.length;
+    const files = await repo.readFiles("main", "policies");
+    expect(files.get("identities/users/user-7.yaml")).toBe("id: 7\nactive: false\n");
+    expect(fake.log.slice(before).filter((entry) => entry.path.includes("/git/blobs/"))).toHaveLength(1);
+  });
+});
+
+describe("merges are never retried blindly", () => {
+  it("sends a conflicting merge once even with Probot's retry plugin on", async () => {
+    const { fake, repo, main } = await open({ retry: true });
+    const head = await repo.commitFiles({
+      branch: "e",
+      parent: main,
+      changes: [{ path: "policies/settings.yaml", content: "ours\n" }],
+      message: "e\n",
+      update: { kind: "create" },
+    });
+    await pushDirectly(fake, "main", "policies/settings.yaml", "theirs\n");
+    await expect(repo.merge({ branch: "e", head, into: "main", message: "m\n" })).rejects.toBeInstanceOf(
+      MergeConflictError,
+    );
+    expect(fake.log.filter((entry) => entry.path.endsWith("/merges")).map((entry) => entry.status)).toEqual([
+      409,
+    ]);
+  });
+
+  it("refuses a pinned merge once the branch has moved past the proven sha", async () => {
+    const { fake, repo, main } = await open();
+    const proven = await repo.commitFiles({
+      branch: "e",
+      parent: main,
+      changes: [{ path: "policies/u.yaml", content: "revoke\n" }],
+      message: "e\n",
+      update: { kind: "create" },
+    });
+    await pushDirectly(fake, "e", "policies/grant.yaml", "grant\n");
+    await expect(
+      repo.merge({ branch: "e", head: proven, into: "main", message: "m\n" }),
+    ).rejects.toBeInstanceOf(HeadMovedError);
+    expect(await repo.head("main")).toBe(main);
+    expect(fake.log.some((entry) => entry.path.endsWith("/merges"))).toBe(false);
+  });
+});
+
+describe("rate limits and failures", () => {
+  it("turns a secondary rate limit into GitHubRateLimitError carrying retry-after, or 60 s without it", async () => {
+    const { fake, repo } = await open();
+    fake.faults.rateLimit = { status: 429, retryAfterSeconds: 7, times: 1 };
+    await expect(repo.head("main")).rejects.toMatchObject({
+      name: "GitHubRateLimitError",
+      status: 429,
+      retryAfterMs: 7_000,
+    });
+    fake.faults.rateLimit = { status: 403, times: 1 };
+    const limited = await repo.head("main").catch((error: unknown) => error);
+    expect(limited).toBeInstanceOf(GitHubRateLimitError);
+    expect(limited).toMatchObject({ retryAfterMs: 60_000 });
+    expect(await repo.head("main")).toBeDefined();
+  });
+
+  it("never puts the token in an error, even when the server echoes it back", async () => {
+    const { fake } = await open();
+    const repo = new GitHubPolicyRepo({ client: fakeClient(fake), owner: fake.owner, repo: fake.repo });
+    fake.faults.echoAuthorization = true;
+    const error = await repo.head("main").catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(GitHubApiError);
+    const failure = error as GitHubApiError;
+    expect(failure.status).toBe(401);
+    expect(failure.message).toMatch(/check the app's installation and permissions/);
+    const texts = [
+      failure.message,
+      failure.stack,
+      String(failure.cause),
+      (failure.cause as Error).stack,
+      JSON.stringify(failure),
+    ];
+    for (const text of texts) expect(text).not.toContain(TOKEN);
+    expect(failure.message).toContain("[REDACTED]");
+    const other = new GitHubPolicyRepo({ client: fakeClient(fake), owner: fake.owner, repo: "missing" });
+    await expect(other.listBranches("")).rejects.toMatchObject({ name: "GitHubApiError", status: 404 });
+  });
+});
