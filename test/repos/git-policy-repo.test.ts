@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { git } from "../../src/repos/git/git.js";
 import type { GitPolicyRepo } from "../../src/repos/git/git-policy-repo.js";
 import { openGitPolicyRepo } from "../../src/repos/git/open-git-policy-repo.js";
 import { HeadMovedError, MergeConflictError, PolicyRepoError } from "../../src/repos/policy-repo.js";
@@ -64,6 +65,21 @@ describe("opening the embedded repository", () => {
     await writeFile(join(busy, "notes.txt"), "mine");
     await expect(openGitPolicyRepo(busy, { createFrom: scratch })).rejects.toThrow(/choose another --repo/);
     await expect(openGitPolicyRepo(join(scratch, "absent"))).rejects.toBeInstanceOf(PolicyRepoError);
+  });
+});
+
+describe("when git cannot run", () => {
+  it("says the repository directory is gone rather than asking to install git", async () => {
+    await rm(repo.path, { recursive: true, force: true });
+    const failure = repo.head("main");
+    await expect(failure).rejects.toThrow(`could not run git in ${repo.path}: the directory does not exist`);
+    await expect(failure).rejects.not.toThrow(/install git/);
+  });
+
+  it("asks to install git when the directory is there but git is not on PATH", async () => {
+    await expect(
+      git(["--version"], { cwd: scratch, env: { PATH: join(scratch, "no-bin") } }),
+    ).rejects.toThrow("could not run git: it is not on PATH; install git 2.39 or newer");
   });
 });
 

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { statSync } from "node:fs";
 
 export class GitError extends Error {
   override name = "GitError";
@@ -8,6 +9,31 @@ export interface GitOptions {
   readonly cwd: string;
   readonly input?: string | Buffer;
   readonly env?: Readonly<Record<string, string>>;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Node reports a missing working directory exactly like a missing program (`spawn git ENOENT`), so look at
+ * the directory before blaming the git install.
+ */
+function explainSpawnFailure(error: Error, cwd: string): GitError {
+  if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
+    return new GitError(`could not run git in ${cwd}: ${error.message}`, { cause: error });
+  }
+  return isDirectory(cwd)
+    ? new GitError("could not run git: it is not on PATH; install git 2.39 or newer", { cause: error })
+    : new GitError(
+        `could not run git in ${cwd}: the directory does not exist (was the repository moved or deleted?); ` +
+          "restore it, or point --repo at the policy repository and restart",
+        { cause: error },
+      );
 }
 
 /** Runs one git command and resolves to its stdout. Rejects with git's own stderr, which names the fix. */
@@ -22,9 +48,7 @@ export function git(args: readonly string[], options: GitOptions): Promise<Buffe
     const err: Buffer[] = [];
     child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
     child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
-    child.on("error", (error) =>
-      reject(new GitError(`could not run git: install git 2.39 or newer`, { cause: error })),
-    );
+    child.on("error", (error) => reject(explainSpawnFailure(error, options.cwd)));
     child.on("close", (code) => {
       if (code === 0) resolve(Buffer.concat(out));
       else {
@@ -109,9 +133,7 @@ export function gitResult(args: readonly string[], options: GitOptions): Promise
     const err: Buffer[] = [];
     child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
     child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
-    child.on("error", (error) =>
-      reject(new GitError(`could not run git: install git 2.39 or newer`, { cause: error })),
-    );
+    child.on("error", (error) => reject(explainSpawnFailure(error, options.cwd)));
     child.on("close", (code) =>
       resolve({
         code: code ?? -1,
