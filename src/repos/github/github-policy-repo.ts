@@ -8,7 +8,7 @@ import type {
 } from "../policy-repo.js";
 import { HeadMovedError, MergeConflictError, RefNotFoundError } from "../policy-repo.js";
 import type { GitHubClient, GitHubResponse } from "./github-request.js";
-import { bodyMessage, requestGitHub } from "./github-request.js";
+import { bodyMessage, GitHubApiError, requestGitHub } from "./github-request.js";
 import { readBlobs, readTree } from "./github-read-tree.js";
 
 export interface GitHubPolicyRepoOptions {
@@ -202,7 +202,17 @@ export class GitHubPolicyRepo implements PolicyRepo {
       { base, head: request.head, commit_message: request.message, request: { retries: 0 } },
       [404, 409],
     );
-    if (response.status === 409) throw new MergeConflictError(request.branch, request.into, []);
+    if (response.status === 409 && /conflict/i.test(bodyMessage(response.data))) {
+      throw new MergeConflictError(request.branch, request.into, []);
+    }
+    if (response.status === 409) {
+      throw new GitHubApiError(
+        "POST /repos/{owner}/{repo}/merges",
+        409,
+        `GitHub refused to merge ${request.branch} into ${base} (${bodyMessage(response.data)}): ` +
+          `a protected branch takes its changes through a pull request`,
+      );
+    }
     if (response.status === 404) throw new RefNotFoundError(`${base} or ${request.head}`);
     // 204: the head is already in the base, so GitHub made no commit.
     if (response.status === 204) return (await this.head(base)) ?? request.head;
@@ -240,31 +250,34 @@ export class GitHubPolicyRepo implements PolicyRepo {
     if (actual !== expected) throw new HeadMovedError(branch, expected, actual);
   }
 
+  /**
+   * One POST or PATCH of the ref. A 422 is a lost race only when the branch is no longer where the update
+   * expected it; otherwise GitHub refused the update itself (a protected branch or ruleset, or a move that
+   * is not a fast-forward, which GitHub allows only with force) and retrying would not help.
+   */
   private async moveRef(branch: string, sha: string, update: RefUpdate): Promise<void> {
-    if (update.kind === "create") {
-      const response = await this.send(
-        "POST /repos/{owner}/{repo}/git/refs",
-        { ref: `refs/heads/${branch}`, sha },
-        [422],
-      );
-      if (response.status === 422) {
-        throw new HeadMovedError(branch, null, (await this.head(branch)) ?? null, {
-          cause: new Error(bodyMessage(response.data)),
-        });
-      }
-      return;
-    }
-    const force = update.kind === "force";
-    const response = await this.send(
-      "PATCH /repos/{owner}/{repo}/git/refs/{ref}",
-      { ref: `heads/${branch}`, sha, force },
-      [422],
-    );
+    const response =
+      update.kind === "create"
+        ? await this.send("POST /repos/{owner}/{repo}/git/refs", { ref: `refs/heads/${branch}`, sha }, [422])
+        : await this.send(
+            "PATCH /repos/{owner}/{repo}/git/refs/{ref}",
+            { ref: `heads/${branch}`, sha, force: update.kind === "force" },
+            [422],
+          );
     if (response.status !== 422) return;
     const actual = (await this.head(branch)) ?? null;
-    if (force && actual === null) return this.moveRef(branch, sha, { kind: "create" });
+    if (update.kind === "force" && actual === null) return this.moveRef(branch, sha, { kind: "create" });
     const expected = update.kind === "expect" ? update.head : null;
-    throw new HeadMovedError(branch, expected, actual, { cause: new Error(bodyMessage(response.data)) });
+    const cause = new Error(bodyMessage(response.data));
+    if (update.kind !== "force" && actual !== expected)
+      throw new HeadMovedError(branch, expected, actual, { cause });
+    throw new GitHubApiError(
+      "git/refs",
+      422,
+      `GitHub refused to move ${branch} to ${sha} (${cause.message}): check the branch's protection rules ` +
+        `and that the new commit builds on the branch's head`,
+      { cause },
+    );
   }
 
   private async resolve(ref: string): Promise<string | undefined> {

@@ -28,6 +28,13 @@ const unprocessable = (message: string): ReplyBody => ({
   status: 422,
   body: { message, documentation_url: "https://docs.github.com/rest/git/refs", status: "422" },
 });
+const RULE_VIOLATION: ReplyBody = {
+  status: 409,
+  body: {
+    message: "Repository rule violations found\n\nChanges must be made through a pull request.",
+    status: "409",
+  },
+};
 const nodeId = (kind: string, sha: string) => Buffer.from(`${kind}:${sha}`).toString("base64");
 
 async function beforeRefUpdate(faults: FakeGitHubFaults): Promise<void> {
@@ -208,6 +215,9 @@ export async function routeGitHubRequest(request: FakeRequest): Promise<ReplyBod
         : unprocessable("Reference cannot be updated");
     const { sha, force } = body as { sha: string; force?: boolean };
     if ((await store.objectType(sha)) !== "commit") return unprocessable("Object does not exist");
+    if (request.faults.protectedBranches?.has(ref.slice("refs/heads/".length)) === true) {
+      return unprocessable(`Protected branch update failed for ${ref}.`);
+    }
     await beforeRefUpdate(request.faults);
     const now = await store.ref(ref);
     const fastForward = now !== undefined && (await store.isAncestor(now, sha));
@@ -222,35 +232,40 @@ export async function routeGitHubRequest(request: FakeRequest): Promise<ReplyBod
       head,
       commit_message: message,
     } = body as { base: string; head: string; commit_message?: string };
-    const baseSha = await store.ref(`refs/heads/${base}`);
-    if (baseSha === undefined) return { status: 404, body: { message: "Base does not exist" } };
+    const baseRef = `refs/heads/${base}`;
+    if ((await store.ref(baseRef)) === undefined)
+      return { status: 404, body: { message: "Base does not exist" } };
     const headSha = await resolve(head);
     if (headSha === undefined) return { status: 404, body: { message: "Head does not exist" } };
-    if (await store.isAncestor(headSha, baseSha)) return { status: 204 };
-    const merged = await store.mergeTree(baseSha, headSha);
-    if ("conflicts" in merged) return { status: 409, body: { message: "Merge conflict" } };
-    const sha = await store.writeCommit(
-      merged.tree,
-      [baseSha, headSha],
-      message ?? `Merge ${head} into ${base}\n`,
-    );
-    await beforeRefUpdate(request.faults);
-    if (!(await store.updateRef(`refs/heads/${base}`, sha, baseSha)))
-      return { status: 409, body: { message: "Base branch was modified. Review and try the merge again." } };
-    const commit = await store.commit(sha);
-    return {
-      status: 201,
-      body:
-        commit === undefined
-          ? undefined
-          : {
-              sha,
-              node_id: nodeId("Commit", sha),
-              url: `${api}/commits/${sha}`,
-              commit: commitData(commit),
-              parents: commitData(commit).parents,
-            },
-    };
+    if (request.faults.protectedBranches?.has(base) === true) return RULE_VIOLATION;
+    // GitHub merges atomically on its side; here a lost compare-and-swap recomputes the merge.
+    for (;;) {
+      const baseSha = (await store.ref(baseRef)) ?? "";
+      if (await store.isAncestor(headSha, baseSha)) return { status: 204 };
+      const merged = await store.mergeTree(baseSha, headSha);
+      if ("conflicts" in merged) return { status: 409, body: { message: "Merge conflict" } };
+      const text = message ?? `Merge ${head} into ${base}`;
+      const sha = await store.writeCommit(
+        merged.tree,
+        [baseSha, headSha],
+        text.endsWith("\n") ? text : `${text}\n`,
+      );
+      await beforeRefUpdate(request.faults);
+      if (!(await store.updateRef(baseRef, sha, baseSha))) continue;
+      const commit = commitData(
+        (await store.commit(sha)) ?? { sha, tree: merged.tree, parents: [], message: text },
+      );
+      return {
+        status: 201,
+        body: {
+          sha,
+          node_id: nodeId("Commit", sha),
+          url: `${api}/commits/${sha}`,
+          commit,
+          parents: commit.parents,
+        },
+      };
+    }
   }
   return NOT_FOUND;
 }

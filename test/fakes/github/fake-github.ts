@@ -20,6 +20,8 @@ export interface FakeGitHubFaults {
   beforeRefUpdate?: (() => Promise<void>) | undefined;
   /** Answers the next `times` requests with GitHub's secondary rate limit. */
   rateLimit?: { status: 403 | 429; retryAfterSeconds?: number; times: number } | undefined;
+  /** Branches a ruleset protects: ref updates get 422, merges into them 409 (not cleared after use). */
+  protectedBranches?: ReadonlySet<string> | undefined;
   /** Answers the next request 401 with the Authorization header echoed back, as a broken proxy might. */
   echoAuthorization?: boolean | undefined;
 }

@@ -198,6 +198,35 @@ describe("merges are never retried blindly", () => {
   });
 });
 
+describe("a protected main", () => {
+  it("is a refusal, not a lost race: no retry loop, and the message says what to do", async () => {
+    const { fake, repo, main } = await open();
+    const head = await repo.commitFiles({
+      branch: "e",
+      parent: main,
+      changes: [{ path: "policies/u.yaml", content: "u\n" }],
+      message: "e\n",
+      update: { kind: "create" },
+    });
+    fake.faults.protectedBranches = new Set(["main"]);
+    let attempts = 0;
+    const update = retryOnHeadMoved(
+      () => {
+        attempts++;
+        return repo.setBranch("main", head, { kind: "expect", head: main });
+      },
+      { baseDelayMs: 1 },
+    );
+    await expect(update).rejects.toMatchObject({ name: "GitHubApiError", status: 422 });
+    await expect(update).rejects.toThrow(/protection rules/);
+    expect(attempts).toBe(1);
+    const merge = repo.merge({ branch: "e", head, into: "main", message: "m\n" });
+    await expect(merge).rejects.toMatchObject({ name: "GitHubApiError", status: 409 });
+    await expect(merge).rejects.toThrow(/through a pull request/);
+    expect(await repo.head("main")).toBe(main);
+  });
+});
+
 describe("rate limits and failures", () => {
   it("turns a secondary rate limit into GitHubRateLimitError carrying retry-after, or 60 s without it", async () => {
     const { fake, repo } = await open();
