@@ -3,6 +3,7 @@ import type { Settings } from "../../policy/model.js";
 import type { PlannedChange, TargetPlan } from "../../plan/plan.js";
 import { fingerprintState } from "../../plan/fingerprint.js";
 import { orderChanges } from "../../plan/order-changes.js";
+import { summariseProvenance } from "../../plan/summarise-provenance.js";
 import type { NatsActual } from "./actual-state.js";
 import {
   keyForPrincipal,
@@ -134,16 +135,7 @@ function reasonFor(
   desired: EffectiveAccess,
   owners: ReadonlyMap<string, Person>,
 ): string {
-  if (because !== undefined) {
-    if (because.length === 0) return "wanted by the policy";
-    const shown = because
-      .slice(0, 3)
-      .map(
-        (item) =>
-          `${item.subject} → ${item.role} (${item.roleEntry.file}:${item.roleEntry.line}:${item.roleEntry.col})`,
-      );
-    return `${shown.join("; ")}${because.length > 3 ? `; +${because.length - 3} more` : ""}`;
-  }
+  if (because !== undefined) return summariseProvenance(because);
   const person = owners.get(principal);
   if (desired.retired.nats.has(principal)) {
     if (person === undefined) return "deprovisioned: a former user name, or a person no longer in the policy";
