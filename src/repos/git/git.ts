@@ -37,27 +37,12 @@ function explainSpawnFailure(error: Error, cwd: string): GitError {
 }
 
 /** Runs one git command and resolves to its stdout. Rejects with git's own stderr, which names the fix. */
-export function git(args: readonly string[], options: GitOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("git", args, {
-      cwd: options.cwd,
-      env: { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C", ...options.env },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
-    child.on("error", (error) => reject(explainSpawnFailure(error, options.cwd)));
-    child.on("close", (code) => {
-      if (code === 0) resolve(Buffer.concat(out));
-      else {
-        const message = Buffer.concat(err).toString("utf8").trim();
-        reject(new GitError(`git ${args[0] ?? ""} failed (exit ${code}): ${message}`));
-      }
-    });
-    child.stdin.end(options.input);
-  });
+export async function git(args: readonly string[], options: GitOptions): Promise<Buffer> {
+  const result = await gitResult(args, options);
+  if (result.code !== 0) {
+    throw new GitError(`git ${args[0] ?? ""} failed (exit ${result.code}): ${result.stderr}`);
+  }
+  return result.stdout;
 }
 
 export async function gitText(args: readonly string[], options: GitOptions): Promise<string> {
