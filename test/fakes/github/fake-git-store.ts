@@ -37,6 +37,9 @@ export interface TreeWrite {
 
 /** The fake's storage: a real bare repository, so ids, fast-forward checks and merges are git's own. */
 export class FakeGitStore {
+  /** Objects never change, so their types are remembered (fewer git processes under ten racing writers). */
+  private readonly types = new Map<string, string>();
+
   private constructor(readonly dir: string) {}
 
   static async create(dir: string): Promise<FakeGitStore> {
@@ -46,8 +49,13 @@ export class FakeGitStore {
 
   async objectType(sha: string): Promise<string | undefined> {
     if (!/^[0-9a-f]{40}$/.test(sha)) return undefined;
+    const known = this.types.get(sha);
+    if (known !== undefined) return known;
     const result = await gitResult(["cat-file", "-t", sha], { cwd: this.dir });
-    return result.code === 0 ? result.stdout.toString("utf8").trim() : undefined;
+    if (result.code !== 0) return undefined;
+    const type = result.stdout.toString("utf8").trim();
+    this.types.set(sha, type);
+    return type;
   }
 
   async ref(ref: string): Promise<string | undefined> {
