@@ -129,6 +129,10 @@ describe("one process per data directory", () => {
 
   it("takes over a lock naming this very pid that this process does not hold (a container restart)", async () => {
     await writeFile(join(dir, "ledger.lock"), `${process.pid}\n`);
-    await expect(openHere()).resolves.toBeDefined();
+    const ledger = await openHere();
+    await ledger.update("User", "a1", "create", () => user("a1", "alice@x.io"));
+    expect(ledger.get("User", "a1")?.userName).toBe("alice@x.io");
+    // Taken over, the lock is really held again: a second open is refused like any other.
+    await expect(openHere()).rejects.toBeInstanceOf(LedgerLockedError);
   });
 });
