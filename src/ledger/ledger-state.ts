@@ -7,7 +7,7 @@ import type { ResourceType, ScimResource } from "./ledger.js";
 
 const NAME_ATTRIBUTE: Record<ResourceType, string> = { User: "userName", Group: "displayName" };
 
-export function nameOf(type: ResourceType, resource: ScimResource | undefined): string | undefined {
+function nameOf(type: ResourceType, resource: ScimResource | undefined): string | undefined {
   const name = resource?.[NAME_ATTRIBUTE[type]];
   return typeof name === "string" ? name.toLowerCase() : undefined;
 }

@@ -13,7 +13,7 @@ const METHOD: Record<LedgerOperation, string> = {
   delete: "DELETE",
 };
 
-export function operationLabel(operation: OperationRef): string {
+function operationLabel(operation: OperationRef): string {
   return `${METHOD[operation.operation]} ${operation.type} ${operation.id}`;
 }
 

@@ -9,7 +9,7 @@ import type { EmergencyCase } from "./emergency-trigger.js";
 import { proveRevocationOnly } from "./prove-revocation-only.js";
 import type { IdentityRenderer } from "./render-identities.js";
 
-export const EMERGENCY_PREFIX = "scim-gitops/emergency/";
+const EMERGENCY_PREFIX = "scim-gitops/emergency/";
 
 export interface EmergencyOutcome {
   /**
@@ -139,7 +139,7 @@ async function freshBranchName(repo: PolicyRepo, wanted: string): Promise<string
 }
 
 /** `20261129T021500Z`: sorts by time and is safe in a ref name. */
-export function utcStamp(date: Date): string {
+function utcStamp(date: Date): string {
   return date
     .toISOString()
     .replace(/\.\d+Z$/, "Z")

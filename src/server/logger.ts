@@ -40,7 +40,7 @@ export function createLogger(options: LoggerOptions): Logger {
   };
 }
 
-export function redactText(text: string, secrets: readonly Secret[]): string {
+function redactText(text: string, secrets: readonly Secret[]): string {
   let redacted = text.replace(BEARER, (_match, scheme: string) => `${scheme} ${REDACTED}`);
   for (const secret of secrets) {
     const value = secret.reveal();

@@ -11,7 +11,7 @@ import { GitError, gitResult, gitText, readTreeFiles } from "./git.js";
 import { writeTree } from "./write-tree.js";
 
 /** Who the bot commits as; set through the environment so a machine with no git config works. */
-export const BOT_IDENTITY = {
+const BOT_IDENTITY = {
   GIT_AUTHOR_NAME: "scim-gitops",
   GIT_AUTHOR_EMAIL: "scim-gitops@localhost",
   GIT_COMMITTER_NAME: "scim-gitops",

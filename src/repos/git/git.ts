@@ -87,16 +87,6 @@ export async function readTreeFiles(repo: string, rev: string, dir: string): Pro
   return files;
 }
 
-/** The tree hash of `dir` at `rev` (what a saved plan records), or null when it does not exist there. */
-export async function treeHash(repo: string, rev: string, dir: string): Promise<string | null> {
-  try {
-    const spec = dir === "" || dir === "." ? `${rev}^{tree}` : `${rev}:${dir.replace(/\/+$/, "")}`;
-    return await gitText(["rev-parse", "--verify", "--quiet", spec], { cwd: repo });
-  } catch {
-    return null;
-  }
-}
-
 export interface GitResult {
   readonly code: number;
   readonly stdout: Buffer;

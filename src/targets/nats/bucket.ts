@@ -1,7 +1,7 @@
 import type { KV, KvEntry, NatsConnection } from "nats";
 
 /** Enough history for the bucket to be an audit trail of every grant and revocation (64 is JetStream's max). */
-export const BUCKET_HISTORY = 64;
+const BUCKET_HISTORY = 64;
 
 export class NatsBucketError extends Error {
   override name = "NatsBucketError";

@@ -106,7 +106,7 @@ function comparable(actual: NatsActual): unknown {
   return { bucket: actual.bucket, bucketExists: actual.bucketExists, entries, unreadable: actual.unreadable };
 }
 
-export function permissionsOf(grant: NatsGrant): AccountPermissions {
+function permissionsOf(grant: NatsGrant): AccountPermissions {
   return {
     publish: { allow: normaliseSubjects(grant.publish.allow), deny: normaliseSubjects(grant.publish.deny) },
     subscribe: {

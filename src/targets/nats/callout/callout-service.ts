@@ -9,8 +9,8 @@ import { createFastKeyPair } from "./ed25519-key-pair.js";
 import { TokenRejected, type VerifyToken } from "./oidc-verifier.js";
 import { decideAccess, toJwtPermissions } from "./user-permissions.js";
 
-export const CALLOUT_SUBJECT = "$SYS.REQ.USER.AUTH";
-export const CALLOUT_QUEUE = "scim-gitops-nats-auth";
+const CALLOUT_SUBJECT = "$SYS.REQ.USER.AUTH";
+const CALLOUT_QUEUE = "scim-gitops-nats-auth";
 
 export interface CalloutOptions {
   /** Connected as the AUTH-account user listed in auth_users (reads the bucket, answers the callout). */
