@@ -52,13 +52,8 @@ export function memberIds(resource: ScimResource | undefined): string[] {
  * revocation, a tombstone). Undefined when the file is not a user file the bot can read.
  */
 export function userFieldsFromFile(textOfFile: string): UserFileFields | undefined {
-  let document: unknown;
-  try {
-    document = parse(textOfFile);
-  } catch {
-    return undefined;
-  }
-  if (!isRecord(document)) return undefined;
+  const document = parseMapping(textOfFile);
+  if (document === undefined) return undefined;
   const id = scalarText(document["id"]);
   const userName = scalarText(document["userName"]);
   if (id === undefined || userName === undefined) return undefined;
@@ -78,13 +73,8 @@ export function userFieldsFromFile(textOfFile: string): UserFileFields | undefin
 
 /** The SCIM-owned fields a group file already holds, for an edit that only removes members. */
 export function groupFieldsFromFile(textOfFile: string): GroupFileFields | undefined {
-  let document: unknown;
-  try {
-    document = parse(textOfFile);
-  } catch {
-    return undefined;
-  }
-  if (!isRecord(document)) return undefined;
+  const document = parseMapping(textOfFile);
+  if (document === undefined) return undefined;
   const id = scalarText(document["id"]);
   const displayName = scalarText(document["displayName"]);
   if (id === undefined || displayName === undefined) return undefined;
@@ -92,6 +82,16 @@ export function groupFieldsFromFile(textOfFile: string): GroupFileFields | undef
     ? document["members"].flatMap((member) => scalarText(member) ?? [])
     : [];
   return { id, ...optional("externalId", scalarText(document["externalId"])), displayName, members };
+}
+
+/** A file's top-level mapping, or undefined when it is not YAML or not a mapping (the bot leaves it alone). */
+function parseMapping(textOfFile: string): Record<string, unknown> | undefined {
+  try {
+    const document: unknown = parse(textOfFile);
+    return isRecord(document) ? document : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function displayNameOf(resource: ScimResource): string | undefined {
