@@ -5,6 +5,8 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FakeGitStore } from "./fake-git-store.js";
+import type { FakePull } from "./fake-github-pulls.js";
+import { routePullRequest } from "./fake-github-pulls.js";
 import { routeGitHubRequest } from "./fake-github-routes.js";
 
 export interface LoggedRequest {
@@ -34,6 +36,8 @@ export interface FakeGitHub {
   readonly store: FakeGitStore;
   readonly log: LoggedRequest[];
   readonly faults: FakeGitHubFaults;
+  /** Pull requests by number; set `blockedBy` on one to make GitHub refuse its merge with a 405. */
+  readonly pulls: Map<number, FakePull>;
   close(): Promise<void>;
 }
 
@@ -72,7 +76,7 @@ function injectedFault(faults: FakeGitHubFaults, request: IncomingMessage): Repl
 
 /**
  * A stateful GitHub REST fake for one repository, on 127.0.0.1 and a free port, backed by a real bare git
- * repository. It models only the git-data, contents, compare and merges endpoints the GitHub policy
+ * repository. It models only the git-data, contents, compare, merges and pulls endpoints the GitHub policy
  * repository uses, with GitHub's status codes and message bodies (reference/github.md §2, §3, §5).
  */
 export async function startFakeGitHub(owner = "acme", repo = "policy"): Promise<FakeGitHub> {
@@ -80,6 +84,7 @@ export async function startFakeGitHub(owner = "acme", repo = "policy"): Promise<
   const store = await FakeGitStore.create(join(scratch, "repo.git"));
   const log: LoggedRequest[] = [];
   const faults: FakeGitHubFaults = {};
+  const pulls = new Map<number, FakePull>();
   let url = "";
   const answer = (response: ServerResponse, reply: ReplyBody) => {
     const body = reply.body === undefined ? "" : JSON.stringify(reply.body);
@@ -99,6 +104,12 @@ export async function startFakeGitHub(owner = "acme", repo = "policy"): Promise<
       const fault = injectedFault(faults, request);
       if (fault !== undefined) return fault;
       const body = await readBody(request);
+      const prefix = `/repos/${owner}/${repo}`;
+      if (parsed.pathname.startsWith(`${prefix}/pulls`)) {
+        const rest = parsed.pathname.slice(prefix.length);
+        const pull = await routePullRequest({ store, pulls, owner, repo, url, method, rest, body });
+        if (pull !== undefined) return pull;
+      }
       return routeGitHubRequest({
         store,
         faults,
@@ -128,6 +139,7 @@ export async function startFakeGitHub(owner = "acme", repo = "policy"): Promise<
     store,
     log,
     faults,
+    pulls,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
