@@ -5,10 +5,11 @@
  */
 import { execFileSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { Agent, request } from "node:http";
+import { Agent } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { oktaUser } from "../test/scim/support/scim-server.js";
+import { sendScim } from "../test/server/send-scim.js";
 import { startServeProcess, waitForFlush } from "../test/server/serve-process.js";
 
 const TOKEN = "import-burst-token-5d1e9a7c";
@@ -27,33 +28,12 @@ function client(root: string): { send: Send; close: () => void } {
   /** As an IdP does: a 429 is retried after its Retry-After. */
   const send: Send = async (method, path, body) => {
     for (;;) {
-      const reply = await sendOnce(method, path, body);
+      const reply = await sendScim(agent, `${root}${path}`, TOKEN, method, body);
       if (reply.status !== 429) return reply;
       throttled++;
       await new Promise((resolve) => setTimeout(resolve, Number(reply.retryAfter ?? "1") * 1000));
     }
   };
-  const sendOnce = (method: string, path: string, body: unknown) =>
-    new Promise<{ status: number; text: string; retryAfter: string | undefined }>((resolve, reject) => {
-      const payload = JSON.stringify(body);
-      const req = request(`${root}${path}`, {
-        method,
-        agent,
-        headers: {
-          Authorization: `Bearer ${TOKEN}`,
-          "Content-Type": "application/scim+json",
-          "Content-Length": Buffer.byteLength(payload),
-        },
-      });
-      req.on("response", (res) => {
-        let text = "";
-        res.on("data", (chunk: Buffer) => (text += chunk.toString()));
-        const retryAfter = res.headers["retry-after"];
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, text, retryAfter }));
-      });
-      req.on("error", reject);
-      req.end(payload);
-    });
   return { send, close: () => agent.destroy() };
 }
 

@@ -5,11 +5,12 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { Agent, request } from "node:http";
+import { Agent } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { oktaUser } from "../scim/support/scim-server.js";
+import { sendScim } from "../server/send-scim.js";
 import { startServeProcess, waitForFlush, type ServeProcess } from "../server/serve-process.js";
 
 const TOKEN = "crash-test-token-0c5a9e1f7b3d";
@@ -27,29 +28,6 @@ afterAll(async () => {
   await Promise.all(running.map((serve) => serve.stop("SIGKILL")));
   await rm(scratch, { recursive: true, force: true });
 });
-
-function post(agent: Agent, url: string, body: unknown): Promise<{ status: number; text: string }> {
-  const payload = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request(url, {
-      method: "POST",
-      agent,
-      headers: {
-        Authorization: `Bearer ${TOKEN}`,
-        "Content-Type": "application/scim+json",
-        "Content-Length": Buffer.byteLength(payload),
-      },
-    });
-    req.on("response", (res) => {
-      let text = "";
-      res.on("data", (chunk: Buffer) => (text += chunk.toString()));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
-      res.on("error", reject);
-    });
-    req.on("error", reject);
-    req.end(payload);
-  });
-}
 
 /** userName → id for every user file on the branch, each path listed (so a duplicate shows). */
 function usersOnBranch(repo: string, branch: string): { userName: string; id: string }[] {
@@ -93,7 +71,7 @@ async function importUntil(
         const userName = `crash.user${next++}@example.com`;
         attempted.add(userName);
         try {
-          const reply = await post(agent, `${serve.scimUrl}/Users`, oktaUser(userName));
+          const reply = await sendScim(agent, `${serve.scimUrl}/Users`, TOKEN, "POST", oktaUser(userName));
           if (reply.status === 201) acknowledged.set(userName, (JSON.parse(reply.text) as { id: string }).id);
           else if (!stopped) throw new Error(`POST ${userName}: ${reply.status} ${reply.text}`);
         } catch (error) {
