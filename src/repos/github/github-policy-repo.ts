@@ -10,6 +10,7 @@ import { HeadMovedError, MergeConflictError, RefNotFoundError } from "../policy-
 import type { GitHubClient, GitHubResponse } from "./github-request.js";
 import { bodyMessage, GitHubApiError, requestGitHub } from "./github-request.js";
 import { readBlobs, readTree } from "./github-read-tree.js";
+import { cacheTarball } from "./read-tarball.js";
 
 export interface GitHubPolicyRepoOptions {
   readonly client: GitHubClient;
@@ -36,6 +37,8 @@ interface ContentData {
   readonly content?: string;
 }
 
+/** Past this many blobs not yet cached, one tarball is cheaper than a request each. */
+const TARBALL_ABOVE = 16;
 const FULL_SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 
 /**
@@ -122,6 +125,8 @@ export class GitHubPolicyRepo implements PolicyRepo {
     const prefix = dir === "" || dir === "." ? "" : `${dir.replace(/\/+$/, "")}/`;
     const send = (route: string, parameters: Record<string, unknown>) => this.send(route, parameters);
     const entries = (await readTree(send, tree)).filter((entry) => entry.path.startsWith(prefix));
+    const unknown = entries.filter((entry) => !this.blobCache.has(entry.sha)).length;
+    if (unknown > TARBALL_ABOVE) await cacheTarball(send, commit, this.blobCache);
     const texts = await readBlobs(
       send,
       entries.map((entry) => entry.sha),

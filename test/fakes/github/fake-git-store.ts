@@ -140,6 +140,13 @@ export class FakeGitStore {
     }
   }
 
+  /** `git archive` of a commit as GitHub's codeload serves it: gzip, under `<name>-<short sha>/`. */
+  async archive(sha: string, name: string): Promise<Buffer> {
+    return git(["archive", "--format=tar.gz", `--prefix=${name}-${sha.slice(0, 7)}/`, sha], {
+      cwd: this.dir,
+    });
+  }
+
   async writeCommit(tree: string, parents: readonly string[], message: string): Promise<string> {
     const args = ["commit-tree", tree, ...parents.flatMap((parent) => ["-p", parent]), "-F", "-"];
     return gitText(args, { cwd: this.dir, input: message, env: IDENTITY });

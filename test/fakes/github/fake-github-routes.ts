@@ -161,6 +161,11 @@ export async function routeGitHubRequest(request: FakeRequest): Promise<ReplyBod
       },
     };
   }
+  if (method === "GET" && (found = match(/^\/tarball\/(.+)$/))) {
+    const commit = await resolve(found[0] ?? "");
+    if (commit === undefined) return NOT_FOUND;
+    return { status: 302, headers: { location: `${request.url}/_codeload/${commit}` } };
+  }
   if (method === "GET" && (found = match(/^\/compare\/(.+)\.\.\.(.+)$/))) {
     const [base, head] = await Promise.all([resolve(found[0] ?? ""), resolve(found[1] ?? "")]);
     if (base === undefined || head === undefined) return NOT_FOUND;

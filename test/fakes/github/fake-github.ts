@@ -87,9 +87,11 @@ export async function startFakeGitHub(owner = "acme", repo = "policy"): Promise<
   const pulls = new Map<number, FakePull>();
   let url = "";
   const answer = (response: ServerResponse, reply: ReplyBody) => {
-    const body = reply.body === undefined ? "" : JSON.stringify(reply.body);
+    const raw = Buffer.isBuffer(reply.body);
+    const body = raw ? reply.body : reply.body === undefined ? "" : JSON.stringify(reply.body);
     response.writeHead(reply.status, {
-      ...(body === "" ? {} : { "content-type": "application/json; charset=utf-8" }),
+      ...(raw ? { "content-type": "application/x-gzip" } : {}),
+      ...(body === "" || raw ? {} : { "content-type": "application/json; charset=utf-8" }),
       "x-ratelimit-limit": "5000",
       "x-ratelimit-remaining": "4999",
       ...reply.headers,
@@ -104,6 +106,9 @@ export async function startFakeGitHub(owner = "acme", repo = "policy"): Promise<
       const fault = injectedFault(faults, request);
       if (fault !== undefined) return fault;
       const body = await readBody(request);
+      const archive = /^\/_codeload\/([0-9a-f]{40})$/.exec(parsed.pathname);
+      if (method === "GET" && archive !== null)
+        return { status: 200, body: await store.archive(archive[1] ?? "", `${owner}-${repo}`) };
       const prefix = `/repos/${owner}/${repo}`;
       if (parsed.pathname.startsWith(`${prefix}/pulls`)) {
         const rest = parsed.pathname.slice(prefix.length);

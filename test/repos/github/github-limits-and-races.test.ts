@@ -136,6 +136,35 @@ describe("request budget", () => {
     expect([...(await repo.readFiles(commit, "policies")).keys()]).toEqual(["settings.yaml"]);
   });
 
+  it("reads 1,000 files cold with one tarball download instead of a request per file", async () => {
+    const { fake, repo, main } = await open();
+    const longPath = `policies/identities/users/${"very-long-name-".repeat(8)}ünïcode.yaml`;
+    const changes = [...usersFiles(1_000), { path: longPath, content: "displayName: Zoë Ångström\n" }];
+    const commit = await repo.commitFiles({
+      branch: "b",
+      parent: main,
+      changes,
+      message: "m\n",
+      update: { kind: "create" },
+    });
+    const cold = new GitHubPolicyRepo({ client: fakeClient(fake), owner: fake.owner, repo: fake.repo });
+    const before = fake.log.length;
+    const files = await cold.readFiles("b", "policies");
+    expect(fake.log.slice(before).map((entry) => entry.path.replace(/[0-9a-f]{40}/, "SHA"))).toEqual([
+      "/repos/acme/policy/git/ref/heads/b",
+      "/repos/acme/policy/git/commits/SHA",
+      "/repos/acme/policy/git/trees/SHA",
+      "/repos/acme/policy/tarball/SHA",
+      "/_codeload/SHA",
+    ]);
+    expect(files.size).toBe(1_003);
+    expect(files.get(longPath.slice("policies/".length))).toBe("displayName: Zoë Ångström\n");
+    expect(files.get("identities/users/user-999.yaml")).toBe(
+      "id: 999\nuserName: user-999@example.com\nactive: true\n",
+    );
+    expect(files).toEqual(await repo.readFiles(commit, "policies"));
+  });
+
   it("re-reads a directory after a one-file change by downloading only that blob", async () => {
     const { fake, repo, main } = await open();
     await repo.commitFiles({
