@@ -3,7 +3,7 @@
  * every source file, else the sources through tsx. Used by the crash test, the serve tests and the import
  * benchmark.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from "node:child_process";
 import { once } from "node:events";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -63,6 +63,19 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
     if (value !== undefined) env[name] = value;
   }
   return { ...env, ...extra };
+}
+
+/** Runs `serve --port 0 ARGS` to its exit, for the cases where it must refuse to start. */
+export function runServeToExit(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [...cliCommand(), "serve", "--port", "0", ...args], {
+    cwd: PROJECT_ROOT,
+    env: cleanEnv(env),
+    encoding: "utf8",
+    timeout: 30_000,
+  });
 }
 
 export async function startServeProcess(options: ServeProcessOptions): Promise<ServeProcess> {

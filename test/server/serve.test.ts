@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { oktaUser } from "../scim/support/scim-server.js";
-import { PROJECT_ROOT, cleanEnv, cliCommand, startServeProcess, type ServeProcess } from "./serve-process.js";
+import { runServeToExit, startServeProcess, type ServeProcess } from "./serve-process.js";
 
 let scratch: string;
 let serve: ServeProcess;
@@ -95,20 +95,7 @@ describe("serve with no environment", () => {
   });
 
   it("refuses a second serve on the same data directory, naming the running one", () => {
-    const second = spawnSync(
-      process.execPath,
-      [
-        ...cliCommand(),
-        "serve",
-        "--port",
-        "0",
-        "--data",
-        join(scratch, "data"),
-        "--repo",
-        join(scratch, "repo"),
-      ],
-      { cwd: PROJECT_ROOT, env: cleanEnv(), encoding: "utf8", timeout: 30_000 },
-    );
+    const second = runServeToExit(["--data", join(scratch, "data"), "--repo", join(scratch, "repo")]);
     expect(second.status).toBe(1);
     expect(second.stderr).toContain(`in use by process ${serve.child.pid}`);
   });
@@ -139,12 +126,7 @@ describe("serve with no environment", () => {
 
 describe("serve with GitHub App credentials", () => {
   it("says GitHub mode is not available yet and exits 1", () => {
-    const result = spawnSync(process.execPath, [...cliCommand(), "serve", "--port", "0"], {
-      cwd: PROJECT_ROOT,
-      env: cleanEnv({ APP_ID: "12345", PRIVATE_KEY: "-----BEGIN RSA PRIVATE KEY-----" }),
-      encoding: "utf8",
-      timeout: 30_000,
-    });
+    const result = runServeToExit([], { APP_ID: "12345", PRIVATE_KEY: "-----BEGIN RSA PRIVATE KEY-----" });
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/GitHub mode is not available in this version yet/);
     expect(result.stderr).not.toContain("BEGIN RSA");
@@ -156,11 +138,7 @@ describe("serve with an empty generated-token file", () => {
     const data = join(scratch, "empty-token-data");
     await mkdir(data, { recursive: true });
     await writeFile(join(data, "scim-token"), "\n");
-    const result = spawnSync(
-      process.execPath,
-      [...cliCommand(), "serve", "--port", "0", "--data", data, "--repo", join(scratch, "repo-2")],
-      { cwd: PROJECT_ROOT, env: cleanEnv(), encoding: "utf8", timeout: 30_000 },
-    );
+    const result = runServeToExit(["--data", data, "--repo", join(scratch, "repo-2")]);
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/holds no usable token.*delete it and serve generates a new one/);
   });
