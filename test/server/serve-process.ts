@@ -9,7 +9,7 @@ import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 export interface ServeProcess {
   readonly child: ChildProcess;
@@ -42,7 +42,7 @@ function newestMtime(dir: string): number {
 }
 
 /** The command line that runs the CLI: dist when it is current, else the sources. */
-export function cliCommand(): string[] {
+function cliCommand(): string[] {
   const compiled = join(PROJECT_ROOT, "dist", "cli", "main.js");
   try {
     if (newestMtime(join(PROJECT_ROOT, "dist")) >= newestMtime(join(PROJECT_ROOT, "src"))) {
@@ -55,7 +55,7 @@ export function cliCommand(): string[] {
   return ["--import", "tsx", join(PROJECT_ROOT, "src", "cli", "main.ts")];
 }
 
-export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
+function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
   const keep = ["PATH", "HOME", "TMPDIR", "LANG", "NODE_OPTIONS"];
   const env: Record<string, string> = {};
   for (const name of keep) {
