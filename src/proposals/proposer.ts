@@ -211,17 +211,15 @@ export function startProposer(options: ProposerOptions): Proposer {
   };
 
   const unsubscribe = ledger.subscribe(onChange);
-  const watcher =
-    (options.watchMainMs ?? 2_000) > 0
-      ? setInterval(() => {
-          void repo.head(repo.baseBranch).then(
-            (head) => {
-              if (head !== undefined && mainHead !== undefined && head !== mainHead) requestFlush();
-            },
-            (error: unknown) => log.warn(`cannot read ${repo.baseBranch}: ${String(error)}`),
-          );
-        }, options.watchMainMs ?? 2_000).unref()
-      : undefined;
+  const lookAtMain = () =>
+    void repo.head(repo.baseBranch).then(
+      (head) => {
+        if (head !== undefined && mainHead !== undefined && head !== mainHead) requestFlush();
+      },
+      (error: unknown) => log.warn(`cannot read ${repo.baseBranch}: ${String(error)}`),
+    );
+  const watchMainMs = options.watchMainMs ?? 2_000;
+  const watcher = watchMainMs > 0 ? setInterval(lookAtMain, watchMainMs).unref() : undefined;
   kick();
 
   const settle = async () => {
