@@ -9,7 +9,7 @@ import type {
 import { HeadMovedError, MergeConflictError, RefNotFoundError } from "../policy-repo.js";
 import type { GitHubClient, GitHubResponse } from "./github-request.js";
 import { bodyMessage, GitHubApiError, requestGitHub } from "./github-request.js";
-import { readBlobs, readTree } from "./github-read-tree.js";
+import { readBlobs, readContentFile, readTree } from "./github-read-tree.js";
 import { cacheTarball } from "./read-tarball.js";
 
 export interface GitHubPolicyRepoOptions {
@@ -30,12 +30,6 @@ interface CommitData {
   readonly tree: { readonly sha: string };
   readonly parents: readonly { readonly sha: string }[];
 }
-interface ContentData {
-  readonly type?: string;
-  readonly sha?: string;
-  readonly encoding?: string;
-  readonly content?: string;
-}
 
 /** Past this many blobs not yet cached, one tarball is cheaper than a request each. */
 const TARBALL_ABOVE = 16;
@@ -50,7 +44,9 @@ const FULL_SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
  * - `deleteBranch` with `expectedHead` checks, then deletes: GitHub has no conditional delete;
  * - `merge` is GitHub's own server-side merge (POST /merges) of the pinned sha, and a merge pinned to
  *   `expectedBase` is made on a scratch branch at that base and fast-forwarded onto `into`;
- * - a merge conflict carries no paths: GitHub does not name them.
+ * - a merge conflict carries no paths: GitHub does not name them;
+ * - `expect` cannot move a branch back or sideways (GitHub allows that only with force), and `merge`
+ *   writes straight onto `into`, which a protected main refuses: merge those through a pull request.
  */
 export class GitHubPolicyRepo implements PolicyRepo {
   readonly location: string;
@@ -99,23 +95,12 @@ export class GitHubPolicyRepo implements PolicyRepo {
   async readFile(ref: string, path: string): Promise<string | undefined> {
     const commit = await this.resolve(ref);
     if (commit === undefined) return undefined;
-    const response = await this.send(
-      "GET /repos/{owner}/{repo}/contents/{path}",
-      { path, ref: commit },
-      [404],
-    );
-    const data = response.data as ContentData;
-    if (response.status === 404 || data.type !== "file" || data.sha === undefined) return undefined;
-    // Files over 1 MB come back without content; their blob still has it.
-    if (data.encoding === "base64" && data.content !== undefined) {
-      return Buffer.from(data.content, "base64").toString("utf8");
-    }
-    const [text] = await readBlobs(
-      (route, parameters) => this.send(route, parameters),
-      [data.sha],
+    return readContentFile(
+      (route, parameters) => this.send(route, parameters, [404]),
+      commit,
+      path,
       this.blobCache,
     );
-    return text;
   }
 
   async readFiles(ref: string, dir: string): Promise<Map<string, string>> {
@@ -142,6 +127,8 @@ export class GitHubPolicyRepo implements PolicyRepo {
       { basehead: `${ancestor}...${descendant}`, per_page: 1 },
       [404],
     );
+    // Unrelated histories are a 404 too, told apart by GitHub's message.
+    if (response.status === 404 && /no common ancestor/i.test(bodyMessage(response.data))) return false;
     if (response.status === 404) throw new RefNotFoundError(`${ancestor} or ${descendant}`);
     const status = (response.data as { status?: string }).status;
     return status === "ahead" || status === "identical";

@@ -51,7 +51,9 @@ export async function readBlobs(
     while (next < missing.length) {
       const sha = missing[next++] ?? "";
       const response = await send("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", { file_sha: sha });
-      const data = response.data as { content: string; encoding: string };
+      const data = response.data as { content?: unknown; encoding?: string };
+      if (typeof data.content !== "string")
+        throw new PolicyRepoError(`GitHub returned no content for blob ${sha}`);
       cache.set(
         sha,
         Buffer.from(data.content, data.encoding === "base64" ? "base64" : "utf8").toString("utf8"),
@@ -60,4 +62,21 @@ export async function readBlobs(
   };
   await Promise.all(Array.from({ length: Math.min(BLOB_CONCURRENCY, missing.length) }, worker));
   return shas.map((sha) => cache.get(sha) ?? "");
+}
+
+/** One file's text at `commit` through the contents API (a 404 must reach here as an answer, not thrown). */
+export async function readContentFile(
+  send: Send,
+  commit: string,
+  path: string,
+  cache: Map<string, string>,
+): Promise<string | undefined> {
+  const response = await send("GET /repos/{owner}/{repo}/contents/{path}", { path, ref: commit });
+  const data = response.data as { type?: string; sha?: string; encoding?: string; content?: string };
+  if (response.status === 404 || data.type !== "file" || data.sha === undefined) return undefined;
+  // Files over 1 MB come back without content; their blob still has it.
+  if (data.encoding === "base64" && data.content !== undefined) {
+    return Buffer.from(data.content, "base64").toString("utf8");
+  }
+  return (await readBlobs(send, [data.sha], cache))[0];
 }

@@ -167,6 +167,10 @@ export class FakeGitStore {
     );
   }
 
+  async related(a: string, b: string): Promise<boolean> {
+    return (await gitResult(["merge-base", a, b], { cwd: this.dir })).code === 0;
+  }
+
   async aheadBehind(base: string, head: string): Promise<{ behind: number; ahead: number }> {
     const out = await gitText(["rev-list", "--left-right", "--count", `${base}...${head}`], {
       cwd: this.dir,

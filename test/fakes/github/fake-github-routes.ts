@@ -169,6 +169,12 @@ export async function routeGitHubRequest(request: FakeRequest): Promise<ReplyBod
   if (method === "GET" && (found = match(/^\/compare\/(.+)\.\.\.(.+)$/))) {
     const [base, head] = await Promise.all([resolve(found[0] ?? ""), resolve(found[1] ?? "")]);
     if (base === undefined || head === undefined) return NOT_FOUND;
+    if (!(await store.related(base, head))) {
+      return {
+        status: 404,
+        body: { message: `No common ancestor between ${found[0] ?? ""} and ${found[1] ?? ""}.` },
+      };
+    }
     const { ahead, behind } = await store.aheadBehind(base, head);
     const status =
       ahead === 0 && behind === 0

@@ -62,6 +62,10 @@ describe("commits", () => {
     expect(await repo.isAncestor(main, commit)).toBe(true);
     expect(await repo.isAncestor(commit, main)).toBe(false);
     expect(await repo.head("main")).toBe(main);
+    const tree = await fake.store.writeTree(undefined, [{ path: "x", mode: "100644", content: "x" }]);
+    const unrelated = await fake.store.writeCommit(typeof tree === "string" ? tree : "", [], "orphan\n");
+    expect(await repo.isAncestor(unrelated, commit)).toBe(false);
+    await expect(repo.isAncestor("f".repeat(40), commit)).rejects.toMatchObject({ name: "RefNotFoundError" });
   });
 
   it("loses a compare-and-swap race with HeadMovedError, and a retry that re-reads wins", async () => {
