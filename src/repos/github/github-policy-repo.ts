@@ -173,7 +173,8 @@ export class GitHubPolicyRepo implements PolicyRepo {
       await this.moveRef(request.into, merged, { kind: "expect", head: request.expectedBase });
       return merged;
     } finally {
-      await this.deleteBranch(scratch);
+      // Cleanup must not hide the merge's own outcome; a leftover scratch branch holds nothing new.
+      await this.deleteBranch(scratch).catch(() => undefined);
     }
   }
 
