@@ -23,7 +23,7 @@ export interface LoggerOptions {
 }
 
 const REDACTED = "[redacted]";
-const CREDENTIAL_KEY = /authorization|token|password|secret|private.?key|cookie/i;
+const CREDENTIAL_KEY = /authorization|token|password|secret|private.?key|seed|creds|credential|cookie/i;
 const BEARER = /\b(bearer|basic)\s+[^\s"',;]+/gi;
 
 export function createLogger(options: LoggerOptions): Logger {
