@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { LedgerHealth } from "../../src/ledger/journal-ledger.js";
 import type { ProposerState } from "../../src/proposals/proposer.js";
-import { buildHealthReport } from "../../src/server/health.js";
+import { buildHealthReport, withoutIdentities } from "../../src/server/health.js";
 import { ServiceMetrics } from "../../src/server/metrics.js";
 
 const ledger: LedgerHealth = {
@@ -82,5 +82,15 @@ describe("/metrics", () => {
     for (const line of text.split("\n").filter((entry) => entry !== "" && !entry.startsWith("#"))) {
       expect(line).toMatch(/^[a-z_]+(\{[a-z]+="[^"]*"(,[a-z]+="[^"]*")*\})? [0-9.e+-]+$/);
     }
+  });
+});
+
+describe("health texts", () => {
+  it("masks identity file names, emergency branches and addresses in error messages", () => {
+    expect(
+      withoutIdentities(
+        "cannot write policies/identities/users/alice-example-com.yaml on scim-gitops/emergency/alice-20261129T0100Z for alice@example.com",
+      ),
+    ).toBe("cannot write policies/identities/users/… on scim-gitops/emergency/… for …@…");
   });
 });
