@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { GitHubPolicyRepo } from "../../../src/repos/github/github-policy-repo.js";
 import { GitHubApiError, GitHubRateLimitError } from "../../../src/repos/github/github-request.js";
+import type { FileChange } from "../../../src/repos/policy-repo.js";
 import { HeadMovedError, MergeConflictError } from "../../../src/repos/policy-repo.js";
 import { retryOnHeadMoved } from "../../../src/repos/retry-on-head-moved.js";
 import type { FakeGitHub } from "../../fakes/github/fake-github.js";
@@ -25,6 +26,25 @@ const usersFiles = (count: number) =>
     content: `id: ${index}\nuserName: user-${index}@example.com\nactive: true\n`,
   }));
 
+/** A commit on `head` that moves `branch` only if it is still there (compare-and-swap). */
+const commitOnTop = (
+  repo: GitHubPolicyRepo,
+  branch: string,
+  head: string,
+  changes: readonly FileChange[],
+  message: string,
+) => repo.commitFiles({ branch, parent: head, changes, message, update: { kind: "expect", head } });
+
+/** Branch `e` off main with one file: the head a merge is then asked to land. */
+const branchOffMain = (repo: GitHubPolicyRepo, main: string, path: string, content: string) =>
+  repo.commitFiles({
+    branch: "e",
+    parent: main,
+    changes: [{ path, content }],
+    message: "e\n",
+    update: { kind: "create" },
+  });
+
 describe("a person pushes between our read and our ref update", () => {
   it("fails the update with HeadMovedError, and retryOnHeadMoved re-reads and lands both changes", async () => {
     const { fake, repo } = await open();
@@ -36,13 +56,7 @@ describe("a person pushes between our read and our ref update", () => {
         if (attempts === 1)
           fake.faults.beforeRefUpdate = () =>
             pushDirectly(fake, "main", "policies/theirs.yaml", "t\n").then(() => undefined);
-        return repo.commitFiles({
-          branch: "main",
-          parent: head,
-          changes: [{ path: "policies/ours.yaml", content: "o\n" }],
-          message: "ours\n",
-          update: { kind: "expect", head },
-        });
+        return commitOnTop(repo, "main", head, [{ path: "policies/ours.yaml", content: "o\n" }], "ours\n");
       },
       { baseDelayMs: 1 },
     );
@@ -56,13 +70,7 @@ describe("a person pushes between our read and our ref update", () => {
 
   it("refuses a merge pinned to the expected base when main moves just before the fast-forward", async () => {
     const { fake, repo, main } = await open();
-    const head = await repo.commitFiles({
-      branch: "e",
-      parent: main,
-      changes: [{ path: "policies/u.yaml", content: "u\n" }],
-      message: "e\n",
-      update: { kind: "create" },
-    });
+    const head = await branchOffMain(repo, main, "policies/u.yaml", "u\n");
     let pushed = "";
     // Ref updates: the scratch branch, the merge onto it, then main; the push lands just before the third.
     const pushToMain = async () => {
@@ -88,13 +96,7 @@ describe("request budget", () => {
     const requestsFor = async (branch: string, changes: ReturnType<typeof usersFiles>) => {
       await repo.setBranch(branch, main, { kind: "create" });
       const before = fake.log.length;
-      const commit = await repo.commitFiles({
-        branch,
-        parent: main,
-        changes,
-        message: "bulk\n",
-        update: { kind: "expect", head: main },
-      });
+      const commit = await commitOnTop(repo, branch, main, changes, "bulk\n");
       return { commit, requests: fake.log.slice(before).map((entry) => `${entry.method} ${entry.status}`) };
     };
     const one = await requestsFor("one", usersFiles(1));
@@ -167,22 +169,11 @@ describe("request budget", () => {
 
   it("re-reads a directory after a one-file change by downloading only that blob", async () => {
     const { fake, repo, main } = await open();
-    await repo.commitFiles({
-      branch: "main",
-      parent: main,
-      changes: usersFiles(100),
-      message: "users\n",
-      update: { kind: "expect", head: main },
-    });
+    await commitOnTop(repo, "main", main, usersFiles(100), "users\n");
     await repo.readFiles("main", "policies");
     const head = (await repo.head("main")) ?? "";
-    await repo.commitFiles({
-      branch: "main",
-      parent: head,
-      changes: [{ path: "policies/identities/users/user-7.yaml", content: "id: 7\nactive: false\n" }],
-      message: "deactivate\n",
-      update: { kind: "expect", head },
-    });
+    const deactivate = [{ path: "policies/identities/users/user-7.yaml", content: "id: 7\nactive: false\n" }];
+    await commitOnTop(repo, "main", head, deactivate, "deactivate\n");
     const before = fake.log.length;
     const files = await repo.readFiles("main", "policies");
     expect(files.get("identities/users/user-7.yaml")).toBe("id: 7\nactive: false\n");
@@ -193,13 +184,7 @@ describe("request budget", () => {
 describe("merges are never retried blindly", () => {
   it("sends a conflicting merge once even with Probot's retry plugin on", async () => {
     const { fake, repo, main } = await open({ retry: true });
-    const head = await repo.commitFiles({
-      branch: "e",
-      parent: main,
-      changes: [{ path: "policies/settings.yaml", content: "ours\n" }],
-      message: "e\n",
-      update: { kind: "create" },
-    });
+    const head = await branchOffMain(repo, main, "policies/settings.yaml", "ours\n");
     await pushDirectly(fake, "main", "policies/settings.yaml", "theirs\n");
     await expect(repo.merge({ branch: "e", head, into: "main", message: "m\n" })).rejects.toBeInstanceOf(
       MergeConflictError,
@@ -211,13 +196,7 @@ describe("merges are never retried blindly", () => {
 
   it("refuses a pinned merge once the branch has moved past the proven sha", async () => {
     const { fake, repo, main } = await open();
-    const proven = await repo.commitFiles({
-      branch: "e",
-      parent: main,
-      changes: [{ path: "policies/u.yaml", content: "revoke\n" }],
-      message: "e\n",
-      update: { kind: "create" },
-    });
+    const proven = await branchOffMain(repo, main, "policies/u.yaml", "revoke\n");
     await pushDirectly(fake, "e", "policies/grant.yaml", "grant\n");
     await expect(
       repo.merge({ branch: "e", head: proven, into: "main", message: "m\n" }),
@@ -230,13 +209,7 @@ describe("merges are never retried blindly", () => {
 describe("a protected main", () => {
   it("is a refusal, not a lost race: no retry loop, and the message says what to do", async () => {
     const { fake, repo, main } = await open();
-    const head = await repo.commitFiles({
-      branch: "e",
-      parent: main,
-      changes: [{ path: "policies/u.yaml", content: "u\n" }],
-      message: "e\n",
-      update: { kind: "create" },
-    });
+    const head = await branchOffMain(repo, main, "policies/u.yaml", "u\n");
     fake.faults.protectedBranches = new Set(["main"]);
     let attempts = 0;
     const update = retryOnHeadMoved(
