@@ -12,6 +12,6 @@ export function orderChanges(changes: readonly PlannedChange[]): PlannedChange[]
   );
 }
 
-export function compareText(a: string, b: string): number {
+function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -125,7 +125,7 @@ function mergeNats(sources: readonly GrantSource<NatsRoleEntry>[]): NatsGrant {
   };
 }
 
-export function pulsarResourceOf(entry: PulsarRoleEntry): PulsarResource {
+function pulsarResourceOf(entry: PulsarRoleEntry): PulsarResource {
   switch (entry.kind) {
     case "namespace":
       return { kind: "namespace", name: entry.namespace };

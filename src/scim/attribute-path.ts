@@ -15,7 +15,7 @@ export interface ResolvedPath {
 const MISSPELLED_ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0user";
 
 /** The canonical URN for a schema URN as a client spelled it, or undefined when it is not ours. */
-export function canonicalSchemaUrn(schema: ResourceSchema, urn: string): string | undefined {
+function canonicalSchemaUrn(schema: ResourceSchema, urn: string): string | undefined {
   const lower = urn.toLowerCase();
   if (lower === schema.urn.toLowerCase()) return schema.urn;
   if (lower === MISSPELLED_ENTERPRISE && schema.extensions.has(ENTERPRISE_SCHEMA.toLowerCase())) {

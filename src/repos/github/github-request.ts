@@ -52,7 +52,7 @@ export class GitHubRateLimitError extends GitHubApiError {
 }
 
 /** A response body or error text can echo a credential back; none may reach an error a person reads. */
-export function redactCredentials(text: string): string {
+function redactCredentials(text: string): string {
   return text
     .replace(/\b(gh[pousr]_|github_pat_)[A-Za-z0-9_]+/g, "$1[REDACTED]")
     .replace(/\b(bearer|token|basic)\s+[^\s"',]+/gi, "$1 [REDACTED]");
@@ -72,7 +72,7 @@ export function bodyMessage(data: unknown): string {
 }
 
 /** GitHub's own `message` of a failed response, or the error's text, without credentials. */
-export function failureMessage(error: unknown): string {
+function failureMessage(error: unknown): string {
   const shape = (typeof error === "object" && error !== null ? error : {}) as FailureShape;
   const data = shape.response?.data;
   const fromBody =

@@ -29,7 +29,7 @@ function paxPath(records: Buffer): string | undefined {
  * The regular files of a repository tarball (`GET /tarball/{ref}`, gzip, ustar with pax headers as
  * `git archive` writes them), keyed by path with GitHub's top-level `<owner>-<repo>-<sha>/` removed.
  */
-export function readTarball(gzipped: Uint8Array): Map<string, Buffer> {
+function readTarball(gzipped: Uint8Array): Map<string, Buffer> {
   const tar = gunzipSync(gzipped);
   const files = new Map<string, Buffer>();
   let longPath: string | undefined;
@@ -55,7 +55,7 @@ export function readTarball(gzipped: Uint8Array): Map<string, Buffer> {
 }
 
 /** A file's git blob id, so tarball contents can fill the blob cache the tree listing is checked against. */
-export function gitBlobId(content: Buffer): string {
+function gitBlobId(content: Buffer): string {
   return createHash("sha1").update(`blob ${content.length}\0`).update(content).digest("hex");
 }
 

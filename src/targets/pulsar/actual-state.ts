@@ -29,7 +29,7 @@ export interface PulsarActual {
   readonly missing: readonly string[];
 }
 
-export function normaliseRoleActions(value: unknown): RoleActions {
+function normaliseRoleActions(value: unknown): RoleActions {
   const out: Record<string, readonly string[]> = {};
   if (typeof value !== "object" || value === null) return out;
   for (const role of Object.keys(value).sort()) {

@@ -144,6 +144,6 @@ export class PulsarAdminClient {
   }
 }
 
-export function pathOf(segments: readonly string[]): string {
+function pathOf(segments: readonly string[]): string {
   return `/admin/v2/${segments.map((segment) => encodeURIComponent(segment)).join("/")}`;
 }
