@@ -58,28 +58,25 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     const value = env[name]?.trim();
     return value === undefined || value === "" ? undefined : value;
   };
-  const secretFrom = (name: string, fileName?: string): Secret | undefined => {
-    const direct = get(name);
-    if (direct !== undefined) return new Secret(direct);
-    const path = fileName === undefined ? undefined : get(fileName);
+  /** The file an environment variable names, as a Secret; creds files keep their layout, tokens are trimmed. */
+  const secretFile = (variable: string, trim: boolean): Secret | undefined => {
+    const path = get(variable);
     if (path === undefined) return undefined;
     try {
-      return new Secret(readFileSync(path, "utf8").trim());
+      const text = readFileSync(path, "utf8");
+      return new Secret(trim ? text.trim() : text);
     } catch (error) {
-      throw new ConfigError(`${fileName} names ${path}, which cannot be read: check the path`, {
+      throw new ConfigError(`${variable} names ${path}, which cannot be read: check the path`, {
         cause: error,
       });
     }
   };
-  const credsFile = (name: string): Secret | undefined => {
-    const path = get(name);
-    if (path === undefined) return undefined;
-    try {
-      return new Secret(readFileSync(path, "utf8"));
-    } catch (error) {
-      throw new ConfigError(`${name} names ${path}, which cannot be read: check the path`, { cause: error });
-    }
+  const secretFrom = (name: string, fileName?: string): Secret | undefined => {
+    const direct = get(name);
+    if (direct !== undefined) return new Secret(direct);
+    return fileName === undefined ? undefined : secretFile(fileName, true);
   };
+  const credsFile = (name: string): Secret | undefined => secretFile(name, false);
 
   const portText = get("PORT");
   const port = portText === undefined ? undefined : Number(portText);
