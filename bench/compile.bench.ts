@@ -7,8 +7,8 @@
 import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { compilePolicy } from "../src/policy/compile.js";
-import { hasErrors, loadPolicy } from "../src/policy/load.js";
+import { compilePolicy } from "../src/policy/compile/compile.js";
+import { hasErrors, loadPolicy } from "../src/policy/load/load.js";
 import { readPolicyDir } from "../src/repos/policy-files.js";
 import { generatePolicyFiles } from "./generate-policy.js";
 

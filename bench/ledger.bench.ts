@@ -6,7 +6,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openLedger, type JournalLedger } from "../src/ledger/journal-ledger.js";
+import type { JournalLedger } from "../src/ledger/journal-ledger-contract.js";
+import { openLedger } from "../src/ledger/journal-ledger.js";
 import type { ScimResource } from "../src/ledger/ledger.js";
 
 const USERS = 10_000;

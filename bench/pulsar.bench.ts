@@ -3,10 +3,10 @@
  * fake over real HTTP. Plan time, reads per namespace (goal 1), writes on a no-op apply (goal 0), and the
  * time to apply 1,000 changes with 20 ms of latency per request (concurrency across namespaces shows).
  */
-import { compilePolicy } from "../src/policy/compile.js";
-import { hasErrors, loadPolicy } from "../src/policy/load.js";
-import type { EffectiveAccess } from "../src/policy/effective-access.js";
-import type { Settings } from "../src/policy/model.js";
+import { compilePolicy } from "../src/policy/compile/compile.js";
+import { hasErrors, loadPolicy } from "../src/policy/load/load.js";
+import type { EffectiveAccess } from "../src/policy/model/effective-access.js";
+import type { Settings } from "../src/policy/model/model.js";
 import { Secret } from "../src/secret.js";
 import { PulsarAdminClient } from "../src/targets/pulsar/admin-client.js";
 import { WRITE_CONCURRENCY } from "../src/targets/pulsar/apply-pulsar.js";

@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import type { CommandContext } from "./command.js";
 import { UsageError } from "./errors.js";
 import { readPolicyDir } from "../repos/policy-files.js";
-import { loadPolicy, type LoadResult } from "../policy/load.js";
+import { loadPolicy, type LoadResult } from "../policy/load/load.js";
 
 export interface LoadedPolicyDir extends LoadResult {
   /** The directory as the user named it (`--policies`), which prefixes every diagnostic's file. */

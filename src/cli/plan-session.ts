@@ -1,10 +1,10 @@
 import type { CommandContext } from "./command.js";
 import { ReportedFailure, UsageError } from "./errors.js";
 import { loadPolicyDir, type LoadedPolicyDir } from "./load-policy-dir.js";
-import { formatDiagnostic, hasErrors } from "../policy/load.js";
-import { compilePolicy } from "../policy/compile.js";
-import type { EffectiveAccess } from "../policy/effective-access.js";
-import type { Settings } from "../policy/model.js";
+import { formatDiagnostic, hasErrors } from "../policy/load/load.js";
+import { compilePolicy } from "../policy/compile/compile.js";
+import type { EffectiveAccess } from "../policy/model/effective-access.js";
+import type { Settings } from "../policy/model/model.js";
 import type { Plan, TargetName, TargetPlan } from "../plan/plan.js";
 import { hashPolicyTree } from "../plan/policy-tree.js";
 import { findGuardViolations, type GuardFinding } from "../plan/guards.js";

@@ -7,7 +7,7 @@
  */
 import { LedgerError, LedgerIoError, NotFoundError } from "./errors.js";
 import type { JournalFile } from "./journal-file.js";
-import type { JournalLedger, LedgerHealth, LedgerOptions } from "./journal-ledger.js";
+import type { JournalLedger, LedgerHealth, LedgerOptions } from "./journal-ledger-contract.js";
 import { encodeRecord } from "./journal-record.js";
 import type { LedgerChange, LedgerOperation, ResourceType, ScimResource } from "./ledger.js";
 import type { LedgerState } from "./ledger-state.js";

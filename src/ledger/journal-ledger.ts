@@ -8,46 +8,11 @@ import { join } from "node:path";
 import { DurableLedger } from "./durable-ledger.js";
 import { LedgerIoError } from "./errors.js";
 import { JournalFile } from "./journal-file.js";
-import type { IdentityLedger, ScimResource } from "./ledger.js";
+import type { JournalLedger, LedgerOptions } from "./journal-ledger-contract.js";
 import { LedgerState } from "./ledger-state.js";
 import { acquireLock, type HeldLock } from "./lock-file.js";
 import { readSnapshot, serialiseSnapshot, writeSnapshot } from "./snapshot-file.js";
 import { stripPassword } from "./strip-password.js";
-
-export interface SeedResources {
-  readonly users: readonly ScimResource[];
-  readonly groups: readonly ScimResource[];
-}
-
-export interface LedgerOptions {
-  readonly dir: string;
-  /** Called only when the data directory holds no ledger yet (first run, or a lost disk). */
-  readonly seed?: () => Promise<SeedResources>;
-  /** Compact once the journal is this large (default 64 MiB). */
-  readonly compactAfterBytes?: number;
-  readonly log?: (line: string) => void;
-  readonly now?: () => Date;
-}
-
-/** What `/healthz` and `/metrics` show; counts only, never an identity. */
-export interface LedgerHealth {
-  readonly ok: boolean;
-  readonly failure?: string;
-  readonly lastSeq: number;
-  readonly users: number;
-  readonly groups: number;
-  readonly pendingWrites: number;
-  readonly journalBytes: number;
-  readonly fsyncs: number;
-  readonly compactions: number;
-}
-
-export interface JournalLedger extends IdentityLedger {
-  readonly dir: string;
-  health(): LedgerHealth;
-  /** Writes a snapshot of everything durable and empties the journal. */
-  compact(): Promise<void>;
-}
 
 export async function openLedger(options: LedgerOptions): Promise<JournalLedger> {
   const dir = options.dir;

@@ -1,4 +1,4 @@
-import type { RevocationLimit, Settings } from "../policy/model.js";
+import type { RevocationLimit, Settings } from "../policy/model/model.js";
 import type { Plan, TargetName, TargetPlan } from "./plan.js";
 
 export type GuardName = "mass-revocation" | "protected-principal";

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { PolicyFiles } from "../policy/model.js";
+import type { PolicyFiles } from "../policy/model/model.js";
 
 interface TreeNode {
   readonly files: Map<string, string>;

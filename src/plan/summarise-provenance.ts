@@ -1,4 +1,4 @@
-import type { Provenance } from "../policy/effective-access.js";
+import type { Provenance } from "../policy/model/effective-access.js";
 
 const SHOWN = 3;
 

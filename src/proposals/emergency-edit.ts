@@ -1,4 +1,4 @@
-import { renderGroupFile, renderUserFile } from "../policy/identity-file.js";
+import { renderGroupFile, renderUserFile } from "../policy/identities/identity-file.js";
 import type { EmergencyCase } from "./emergency-trigger.js";
 import { groupFieldsFromFile, userFieldsFromFile } from "./identity-fields.js";
 import type { IdentityFiles, IdentityRenderer } from "./render-identities.js";

@@ -1,5 +1,5 @@
-import { loadPolicy } from "../policy/load.js";
-import type { Settings } from "../policy/model.js";
+import { loadPolicy } from "../policy/load/load.js";
+import type { Settings } from "../policy/model/model.js";
 
 /**
  * `emergency` from a `settings.yaml` text, normalised by the policy loader itself (defaults included), so

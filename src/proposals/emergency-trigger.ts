@@ -1,5 +1,5 @@
 import type { LedgerChange } from "../ledger/ledger.js";
-import type { EmergencyTrigger } from "../policy/model.js";
+import type { EmergencyTrigger } from "../policy/model/model.js";
 import type { OperationRef } from "./commit-message.js";
 import { isActive, memberIds } from "./identity-fields.js";
 

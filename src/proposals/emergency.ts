@@ -1,4 +1,4 @@
-import type { EmergencyMerge } from "../policy/model.js";
+import type { EmergencyMerge } from "../policy/model/model.js";
 import type { PolicyRepo } from "../repos/policy-repo.js";
 import { HeadMovedError, RefNotFoundError } from "../repos/policy-repo.js";
 import { retryOnHeadMoved } from "../repos/retry-on-head-moved.js";

@@ -1,6 +1,6 @@
 import { parse } from "yaml";
 import type { ScimResource } from "../ledger/ledger.js";
-import type { GroupFileFields, UserFileFields } from "../policy/identity-file.js";
+import type { GroupFileFields, UserFileFields } from "../policy/identities/identity-file.js";
 
 /** What SCIM owns of a User resource, as a user file holds it (DESIGN §3). */
 export function userFieldsFrom(resource: ScimResource): UserFileFields {

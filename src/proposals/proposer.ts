@@ -1,5 +1,5 @@
 import type { IdentityLedger, LedgerChange } from "../ledger/ledger.js";
-import type { EmergencyTrigger } from "../policy/model.js";
+import type { EmergencyTrigger } from "../policy/model/model.js";
 import type { PolicyRepo } from "../repos/policy-repo.js";
 import type { OperationRef } from "./commit-message.js";
 import { runEmergency } from "./emergency.js";

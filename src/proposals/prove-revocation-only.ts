@@ -1,8 +1,8 @@
-import type { AccessDiff } from "../policy/access-diff.js";
-import { diffAccess } from "../policy/access-diff.js";
-import { compilePolicy } from "../policy/compile.js";
-import { loadPolicy } from "../policy/load.js";
-import type { Diagnostic, PolicyFiles } from "../policy/model.js";
+import type { AccessDiff } from "../policy/diff/access-change.js";
+import { diffAccess } from "../policy/diff/access-diff.js";
+import { compilePolicy } from "../policy/compile/compile.js";
+import { loadPolicy } from "../policy/load/load.js";
+import type { Diagnostic, PolicyFiles } from "../policy/model/model.js";
 
 export type Proof =
   | { readonly proven: true; readonly diff: AccessDiff }

@@ -1,5 +1,5 @@
 import type { IdentityLedger } from "../ledger/ledger.js";
-import type { EmergencyTrigger } from "../policy/model.js";
+import type { EmergencyTrigger } from "../policy/model/model.js";
 import type { EmergencyCase } from "./emergency-trigger.js";
 import { isActive } from "./identity-fields.js";
 import { userFieldsFromFile } from "./identity-fields.js";

@@ -1,7 +1,7 @@
 import { parse } from "yaml";
 import type { ScimResource } from "../ledger/ledger.js";
-import { renderGroupFile, renderUserFile } from "../policy/identity-file.js";
-import { slugFor } from "../policy/slug.js";
+import { renderGroupFile, renderUserFile } from "../policy/identities/identity-file.js";
+import { slugFor } from "../policy/identities/slug.js";
 import { groupFieldsFrom, userFieldsFrom, userFieldsFromFile } from "./identity-fields.js";
 
 /** The identity files of a revision, keyed by path under `identities/` (`users/alice.yaml`). */

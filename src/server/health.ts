@@ -4,7 +4,7 @@
  * last flush failed (acknowledged changes are safe in the ledger but are not reaching the repository), or
  * the server is shutting down.
  */
-import type { LedgerHealth } from "../ledger/journal-ledger.js";
+import type { LedgerHealth } from "../ledger/journal-ledger-contract.js";
 import type { ProposerState } from "../proposals/proposer.js";
 import type { ApplyOnMergeState } from "./apply-on-merge.js";
 

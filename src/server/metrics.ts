@@ -3,7 +3,7 @@
  * changes, emergency merges and their failures, and the ledger's own figures. Counts only: no label ever
  * holds an identity.
  */
-import type { LedgerHealth } from "../ledger/journal-ledger.js";
+import type { LedgerHealth } from "../ledger/journal-ledger-contract.js";
 import type { ProposerState } from "../proposals/proposer.js";
 import type { ApplyOnMergeState } from "./apply-on-merge.js";
 

@@ -5,7 +5,8 @@
  */
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { openLedger, type JournalLedger } from "../ledger/journal-ledger.js";
+import type { JournalLedger } from "../ledger/journal-ledger-contract.js";
+import { openLedger } from "../ledger/journal-ledger.js";
 import { readLedgerSeed } from "../proposals/ledger-seed.js";
 import { startProposer, type Proposer, type ProposerOptions } from "../proposals/proposer.js";
 import type { GitPolicyRepo } from "../repos/git/git-policy-repo.js";

@@ -1,5 +1,5 @@
-import type { EffectiveAccess } from "../policy/effective-access.js";
-import type { Settings } from "../policy/model.js";
+import type { EffectiveAccess } from "../policy/model/effective-access.js";
+import type { Settings } from "../policy/model/model.js";
 import type { Config } from "../config.js";
 import type { TargetApplyResult, TargetName, TargetPlan } from "../plan/plan.js";
 

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { runCli, type CliRun } from "../plan/cli-fixture.js";
 import { git, gitText } from "../../src/repos/git/git.js";
-import { renderGroupFile, renderUserFile } from "../../src/policy/identity-file.js";
-import type { GroupFileFields, UserFileFields } from "../../src/policy/identity-file.js";
+import { renderGroupFile, renderUserFile } from "../../src/policy/identities/identity-file.js";
+import type { GroupFileFields, UserFileFields } from "../../src/policy/identities/identity-file.js";
 
 const FIXTURE = fileURLToPath(new URL("../policy/fixtures/team", import.meta.url));
 const AUTHOR = {

@@ -3,7 +3,7 @@ import { mkdtempSync, mkdirSync, writeFileSync, cpSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli, type CliRun } from "../plan/cli-fixture.js";
-import { renderValidation } from "../../src/policy/render-validation.js";
+import { renderValidation } from "../../src/policy/render/render-validation.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 

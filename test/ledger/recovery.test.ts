@@ -3,7 +3,8 @@ import { appendFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { LedgerLockedError } from "../../src/ledger/errors.js";
-import { openLedger, type JournalLedger } from "../../src/ledger/journal-ledger.js";
+import type { JournalLedger } from "../../src/ledger/journal-ledger-contract.js";
+import { openLedger } from "../../src/ledger/journal-ledger.js";
 import { encodeRecord } from "../../src/ledger/journal-record.js";
 import { makeDataDir, user } from "./ledger-fixture.js";
 

@@ -1,6 +1,6 @@
 import { loadConfig } from "../../src/config.js";
-import { compilePolicy } from "../../src/policy/compile.js";
-import type { Role, UserIdentity } from "../../src/policy/model.js";
+import { compilePolicy } from "../../src/policy/compile/compile.js";
+import type { Role, UserIdentity } from "../../src/policy/model/model.js";
 import type { TargetApplyResult, TargetPlan } from "../../src/plan/plan.js";
 import { natsTarget, type NatsTargetSession } from "../../src/targets/nats/nats-target.js";
 import { binding, natsGrant, policy, role, settings, user } from "../policy/builders.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { diffAccess } from "../../src/policy/access-diff.js";
-import { compilePolicy } from "../../src/policy/compile.js";
-import type { Policy } from "../../src/policy/model.js";
+import { diffAccess } from "../../src/policy/diff/access-diff.js";
+import { compilePolicy } from "../../src/policy/compile/compile.js";
+import type { Policy } from "../../src/policy/model/model.js";
 import { binding, natsGrant, policy, role, teamPolicy, user } from "./builders.js";
 
 const NOW = new Date("2026-11-29T02:00:00.000Z");

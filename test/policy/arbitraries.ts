@@ -6,9 +6,9 @@ import type {
   PulsarAction,
   PulsarRoleEntry,
   Role,
-} from "../../src/policy/model.js";
-import { PULSAR_ACTIONS } from "../../src/policy/model.js";
-import type { EffectiveAccess } from "../../src/policy/effective-access.js";
+} from "../../src/policy/model/model.js";
+import { PULSAR_ACTIONS } from "../../src/policy/model/model.js";
+import type { EffectiveAccess } from "../../src/policy/model/effective-access.js";
 import { at, group, policy, user } from "./builders.js";
 
 /**

@@ -9,8 +9,8 @@ import type {
   Settings,
   SourceLocation,
   UserIdentity,
-} from "../../src/policy/model.js";
-import { slugify } from "../../src/policy/slug.js";
+} from "../../src/policy/model/model.js";
+import { slugify } from "../../src/policy/identities/slug.js";
 
 /**
  * In-memory builders for the loaded policy, so the pure core is tested without YAML or a disk. Locations

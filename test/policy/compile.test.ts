@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compilePolicy } from "../../src/policy/compile.js";
+import { compilePolicy } from "../../src/policy/compile/compile.js";
 import {
   binding,
   group,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { compilePolicy } from "../../src/policy/compile.js";
-import { explainPerson } from "../../src/policy/explain.js";
-import type { Policy } from "../../src/policy/model.js";
+import { compilePolicy } from "../../src/policy/compile/compile.js";
+import { explainPerson } from "../../src/policy/explain/explain.js";
+import type { Policy } from "../../src/policy/model/model.js";
 import { binding, namespaceGrant, policy, role, settings, teamPolicy, user } from "./builders.js";
 
 const NOW = new Date("2026-11-29T02:00:00.000Z");

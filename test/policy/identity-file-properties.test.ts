@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { renderGroupFile, renderUserFile } from "../../src/policy/identity-file.js";
-import type { UserFileFields } from "../../src/policy/identity-file.js";
+import { renderGroupFile, renderUserFile } from "../../src/policy/identities/identity-file.js";
+import type { UserFileFields } from "../../src/policy/identities/identity-file.js";
 
 /** Strings YAML likes to misread: booleans, numbers, nulls, comment and mapping markers, odd spacing. */
 const awkward = fc.oneof(

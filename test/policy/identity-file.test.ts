@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { renderGroupFile, renderUserFile } from "../../src/policy/identity-file.js";
-import type { UserFileFields } from "../../src/policy/identity-file.js";
+import { renderGroupFile, renderUserFile } from "../../src/policy/identities/identity-file.js";
+import type { UserFileFields } from "../../src/policy/identities/identity-file.js";
 
 const alice: UserFileFields = {
   id: "2819c223-7f76-453a-919d-413861904646",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { generatePolicyFiles } from "../../bench/generate-policy.js";
-import { formatDiagnostic, loadPolicy } from "../../src/policy/load.js";
+import { formatDiagnostic, loadPolicy } from "../../src/policy/load/load.js";
 import { NOW } from "./load-helpers.js";
 
 const SMALL = { users: 200, groups: 20, membersPerGroup: 10, roles: 10, namespaces: 40 };

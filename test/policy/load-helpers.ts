@@ -1,5 +1,5 @@
-import { formatDiagnostic, loadPolicy } from "../../src/policy/load.js";
-import type { LoadResult } from "../../src/policy/load.js";
+import { formatDiagnostic, loadPolicy } from "../../src/policy/load/load.js";
+import type { LoadResult } from "../../src/policy/load/load.js";
 
 export const NOW = new Date("2026-11-29T02:00:00Z");
 

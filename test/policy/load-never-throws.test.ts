@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { stringify } from "yaml";
-import { loadPolicy } from "../../src/policy/load.js";
+import { loadPolicy } from "../../src/policy/load/load.js";
 import { BASE, NOW } from "./load-helpers.js";
 
 const PATHS = [

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { parseYamlFast } from "../../src/policy/load-yaml-fast.js";
-import { parseYamlDocument } from "../../src/policy/load-yaml-parse.js";
-import { parseYaml } from "../../src/policy/load-yaml.js";
+import { parseYamlFast } from "../../src/policy/yaml/load-yaml-fast.js";
+import { parseYamlDocument } from "../../src/policy/yaml/load-yaml-parse.js";
+import { parseYaml } from "../../src/policy/yaml/load-yaml.js";
 import { readPolicyDir } from "../../src/repos/policy-files.js";
 import { generatePolicyFiles } from "../../bench/generate-policy.js";
 import { join } from "node:path";

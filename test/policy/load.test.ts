@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { readPolicyDir } from "../../src/repos/policy-files.js";
-import { formatDiagnostic, hasErrors, loadPolicy } from "../../src/policy/load.js";
+import { formatDiagnostic, hasErrors, loadPolicy } from "../../src/policy/load/load.js";
 import { BASE, NOW, load, problems } from "./load-helpers.js";
 
 describe("loadPolicy on the bundled example", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { renderPrincipal } from "../../src/policy/principal.js";
+import { renderPrincipal } from "../../src/policy/compile/principal.js";
 
 const alice = {
   userName: "alice@example.com",

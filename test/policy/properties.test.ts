@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { diffAccess } from "../../src/policy/access-diff.js";
-import { compilePolicy } from "../../src/policy/compile.js";
-import type { Policy } from "../../src/policy/model.js";
+import { diffAccess } from "../../src/policy/diff/access-diff.js";
+import { compilePolicy } from "../../src/policy/compile/compile.js";
+import type { Policy } from "../../src/policy/model/model.js";
 import { plainAccess, policyArb } from "./arbitraries.js";
 import { binding, natsGrant, policy, role, user, group } from "./builders.js";
 

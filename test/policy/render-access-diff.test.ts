@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { diffAccess } from "../../src/policy/access-diff.js";
-import type { AccessDiff } from "../../src/policy/access-diff.js";
-import { compilePolicy } from "../../src/policy/compile.js";
-import type { Policy } from "../../src/policy/model.js";
-import { renderAccessDiff } from "../../src/policy/render-access-diff.js";
+import { diffAccess } from "../../src/policy/diff/access-diff.js";
+import type { AccessDiff } from "../../src/policy/diff/access-change.js";
+import { compilePolicy } from "../../src/policy/compile/compile.js";
+import type { Policy } from "../../src/policy/model/model.js";
+import { renderAccessDiff } from "../../src/policy/render/render-access-diff.js";
 import { binding, group, namespaceGrant, policy, resetLines, role, teamPolicy, user } from "./builders.js";
 
 const NOW = new Date("2026-11-29T02:00:00.000Z");

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { slugFor } from "../../src/policy/slug.js";
+import { slugFor } from "../../src/policy/identities/slug.js";
 
 const never = (): boolean => false;
 const hash6 = (id: string): string => createHash("sha256").update(id).digest("hex").slice(0, 6);

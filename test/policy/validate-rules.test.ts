@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { checkNatsSubject } from "../../src/policy/rules/nats-subjects.js";
+import { checkNatsSubject } from "../../src/policy/schema/nats-names.js";
 import {
   checkPulsarNamespace,
   checkPulsarTenant,
   checkPulsarTopic,
-} from "../../src/policy/rules/pulsar-names.js";
+} from "../../src/policy/schema/pulsar-names.js";
 import { BASE, problems, roleFile } from "./load-helpers.js";
 
 const GROUP_BINDING = "  - group: eng\n    roles: [extra]";

@@ -6,7 +6,7 @@ import { readLedgerSeed } from "../../src/proposals/ledger-seed.js";
 import { startProposer } from "../../src/proposals/proposer.js";
 import { SYNC_BRANCH } from "../../src/proposals/sync-branch.js";
 import { BUNDLED_POLICIES, openGitPolicyRepo } from "../../src/repos/git/open-git-policy-repo.js";
-import type { JournalLedger } from "../../src/ledger/journal-ledger.js";
+import type { JournalLedger } from "../../src/ledger/journal-ledger-contract.js";
 import { openLedger } from "../../src/ledger/journal-ledger.js";
 import { scimUser } from "./policy-fixture.js";
 import { put } from "./ledger-writes.js";

@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import type { ScimResource } from "../../src/ledger/ledger.js";
 import type { GitPolicyRepo } from "../../src/repos/git/git-policy-repo.js";
 import { openGitPolicyRepo } from "../../src/repos/git/open-git-policy-repo.js";
-import type { JournalLedger } from "../../src/ledger/journal-ledger.js";
+import type { JournalLedger } from "../../src/ledger/journal-ledger-contract.js";
 import { openLedger } from "../../src/ledger/journal-ledger.js";
 
 export const ALICE_ID = "2819c223-7f76-453a-919d-413861904646";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { LedgerHealth } from "../../src/ledger/journal-ledger.js";
+import type { LedgerHealth } from "../../src/ledger/journal-ledger-contract.js";
 import type { ProposerState } from "../../src/proposals/proposer.js";
 import { buildHealthReport, withoutIdentities } from "../../src/server/health.js";
 import { ServiceMetrics } from "../../src/server/metrics.js";

@@ -2,11 +2,11 @@ import { resolve } from "node:path";
 import { formatOption, parseFormat, type Command, type CommandContext } from "../command.js";
 import { EXIT_ERROR, EXIT_OK, UsageError } from "../errors.js";
 import { readTreeFiles } from "../../repos/git/git.js";
-import { formatDiagnostic, hasErrors, loadPolicy } from "../../policy/load.js";
-import { compilePolicy } from "../../policy/compile.js";
-import { diffAccess } from "../../policy/access-diff.js";
-import { renderAccessDiff } from "../../policy/render-access-diff.js";
-import type { EffectiveAccess } from "../../policy/effective-access.js";
+import { formatDiagnostic, hasErrors, loadPolicy } from "../../policy/load/load.js";
+import { compilePolicy } from "../../policy/compile/compile.js";
+import { diffAccess } from "../../policy/diff/access-diff.js";
+import { renderAccessDiff } from "../../policy/render/render-access-diff.js";
+import type { EffectiveAccess } from "../../policy/model/effective-access.js";
 
 export const diffCommand: Command = {
   name: "diff",

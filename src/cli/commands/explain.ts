@@ -1,11 +1,11 @@
 import { formatOption, parseFormat, type Command } from "../command.js";
 import { EXIT_ERROR, EXIT_OK, UsageError } from "../errors.js";
 import { loadPolicyDir } from "../load-policy-dir.js";
-import { formatDiagnostic } from "../../policy/load.js";
-import { compilePolicy } from "../../policy/compile.js";
-import { explainPerson } from "../../policy/explain.js";
-import { renderExplanation } from "../../policy/render-explain.js";
-import type { Policy } from "../../policy/model.js";
+import { formatDiagnostic } from "../../policy/load/load.js";
+import { compilePolicy } from "../../policy/compile/compile.js";
+import { explainPerson } from "../../policy/explain/explain.js";
+import { renderExplanation } from "../../policy/render/render-explain.js";
+import type { Policy } from "../../policy/model/model.js";
 
 export const explainCommand: Command = {
   name: "explain",

@@ -1,8 +1,8 @@
 import { formatOption, parseFormat, type Command } from "../command.js";
 import { EXIT_ERROR, EXIT_OK, UsageError } from "../errors.js";
 import { loadPolicyDir } from "../load-policy-dir.js";
-import { hasErrors } from "../../policy/load.js";
-import { renderValidation } from "../../policy/render-validation.js";
+import { hasErrors } from "../../policy/load/load.js";
+import { renderValidation } from "../../policy/render/render-validation.js";
 
 export const validateCommand: Command = {
   name: "validate",

@@ -1,4 +1,4 @@
-import type { SourceLocation } from "../model.js";
+import type { SourceLocation } from "../model/model.js";
 import type { RuleInput } from "./rule-input.js";
 
 function where(at: SourceLocation): string {

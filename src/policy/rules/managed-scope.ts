@@ -1,5 +1,5 @@
-import { isNatsAccountManaged, isPulsarEntryManaged } from "../compile-scope.js";
-import type { PulsarRoleEntry } from "../model.js";
+import { isNatsAccountManaged, isPulsarEntryManaged } from "../compile/compile-scope.js";
+import type { PulsarRoleEntry } from "../model/model.js";
 import type { RuleInput } from "./rule-input.js";
 
 /**

@@ -1,6 +1,6 @@
-import type { PulsarAction, Role } from "../model.js";
-import type { BindingSource, RoleSource } from "../load-access.js";
-import { topicNamespace } from "./pulsar-names.js";
+import type { PulsarAction, Role } from "../model/model.js";
+import type { BindingSource, RoleSource } from "../load/load-access.js";
+import { topicNamespace } from "../schema/pulsar-names.js";
 import type { RuleInput } from "./rule-input.js";
 
 /**

@@ -1,5 +1,5 @@
-import { renderPrincipal } from "../principal.js";
-import type { UserIdentity } from "../model.js";
+import { renderPrincipal } from "../compile/principal.js";
+import type { UserIdentity } from "../model/model.js";
 import type { RuleInput } from "./rule-input.js";
 
 interface Protection {

@@ -1,5 +1,5 @@
-import type { BindingSource, RoleSource } from "../load-access.js";
-import type { Diagnostic, Policy } from "../model.js";
+import type { BindingSource, RoleSource } from "../load/load-access.js";
+import type { Diagnostic, Policy } from "../model/model.js";
 
 /** What every cross-file rule reads: the loaded policy plus where each part was written. */
 export interface RuleInput {

@@ -1,4 +1,4 @@
-import type { FileReport } from "../load-diagnostics.js";
+import type { FileReport } from "../load/load-diagnostics.js";
 import type { DecoderOutput } from "../schema/decoder.js";
 import type { settingsSchema } from "../schema/settings.js";
 

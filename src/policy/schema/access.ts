@@ -1,4 +1,4 @@
-import { PULSAR_ACTIONS } from "../model.js";
+import { PULSAR_ACTIONS } from "../model/model.js";
 import {
   PULSAR_NAME_PATTERN,
   PULSAR_NAMESPACE_PATTERN,
@@ -6,9 +6,9 @@ import {
   checkPulsarNamespace,
   checkPulsarTenant,
   checkPulsarTopic,
-} from "../rules/pulsar-names.js";
-import { NATS_SUBJECT_PATTERN, checkNatsAccount, checkNatsSubject } from "../rules/nats-subjects.js";
-import { checkDate } from "../rules/settings-values.js";
+} from "./pulsar-names.js";
+import { NATS_SUBJECT_PATTERN, checkNatsAccount, checkNatsSubject } from "./nats-names.js";
+import { checkDate } from "./setting-values.js";
 import { accepting, either, list, located, record, variants } from "./decode-collections.js";
 import { object } from "./decode-object.js";
 import { string } from "./decode-scalars.js";

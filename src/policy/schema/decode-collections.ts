@@ -1,4 +1,4 @@
-import type { YNode } from "../load-yaml-tree.js";
+import type { YNode } from "../yaml/load-yaml-tree.js";
 import { mismatch } from "./decoder.js";
 import type { Decoder } from "./decoder.js";
 

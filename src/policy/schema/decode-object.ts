@@ -1,4 +1,4 @@
-import type { YMap } from "../load-yaml-tree.js";
+import type { YMap } from "../yaml/load-yaml-tree.js";
 import { mismatch } from "./decoder.js";
 import type { DecodeReport, Decoder } from "./decoder.js";
 import { suggestKey } from "./suggest-key.js";

@@ -1,5 +1,5 @@
-import { describeNode } from "../load-yaml-tree.js";
-import type { YNode } from "../load-yaml-tree.js";
+import { describeNode } from "../yaml/load-yaml-tree.js";
+import type { YNode } from "../yaml/load-yaml-tree.js";
 
 /**
  * The policy schema, written once: each decoder checks a YAML node, reports what is wrong in words a person

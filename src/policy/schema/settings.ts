@@ -3,9 +3,9 @@ import {
   PULSAR_NAMESPACE_PATTERN,
   checkPulsarNamespace,
   checkPulsarTenant,
-} from "../rules/pulsar-names.js";
-import { checkKvBucket, checkNatsAccount } from "../rules/nats-subjects.js";
-import { PERCENT_PATTERN, checkPercent, checkPrincipalTemplate } from "../rules/settings-values.js";
+} from "./pulsar-names.js";
+import { checkKvBucket, checkNatsAccount } from "./nats-names.js";
+import { PERCENT_PATTERN, checkPercent, checkPrincipalTemplate } from "./setting-values.js";
 import { accepting, either, list, located } from "./decode-collections.js";
 import { object } from "./decode-object.js";
 import { boolean, integer, string } from "./decode-scalars.js";

@@ -1,5 +1,5 @@
-import type { EffectiveAccess, NatsGrant, Person, Provenance } from "../../policy/effective-access.js";
-import type { Settings } from "../../policy/model.js";
+import type { EffectiveAccess, NatsGrant, Person, Provenance } from "../../policy/model/effective-access.js";
+import type { Settings } from "../../policy/model/model.js";
 import type { PlannedChange, TargetPlan } from "../../plan/plan.js";
 import { fingerprintState } from "../../plan/fingerprint.js";
 import { orderChanges } from "../../plan/order-changes.js";

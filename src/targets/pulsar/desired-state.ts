@@ -1,7 +1,7 @@
-import type { EffectiveAccess, Provenance, PulsarGrant } from "../../policy/effective-access.js";
-import type { PulsarSettings } from "../../policy/model.js";
+import type { EffectiveAccess, Provenance, PulsarGrant } from "../../policy/model/effective-access.js";
+import type { PulsarSettings } from "../../policy/model/model.js";
 import type { PulsarActual } from "./actual-state.js";
-import { isNamespaceManaged, isTenantManaged, topicNamespace } from "../../policy/compile-scope.js";
+import { isNamespaceManaged, isTenantManaged, topicNamespace } from "../../policy/compile/compile-scope.js";
 
 export interface Want {
   readonly actions: readonly string[];

@@ -1,5 +1,5 @@
-import type { EffectiveAccess, Person } from "../../policy/effective-access.js";
-import type { PulsarSettings, Settings } from "../../policy/model.js";
+import type { EffectiveAccess, Person } from "../../policy/model/effective-access.js";
+import type { PulsarSettings, Settings } from "../../policy/model/model.js";
 import type { PlannedChange, TargetPlan } from "../../plan/plan.js";
 import { fingerprintState } from "../../plan/fingerprint.js";
 import { orderChanges } from "../../plan/order-changes.js";
@@ -7,7 +7,7 @@ import type { PulsarActual, RoleActions } from "./actual-state.js";
 import { selectDesired, type Want } from "./desired-state.js";
 import { summariseProvenance } from "../../plan/summarise-provenance.js";
 import type { PulsarOperation } from "./operation.js";
-import { isNamespaceManaged, isTenantManaged, topicNamespace } from "../../policy/compile-scope.js";
+import { isNamespaceManaged, isTenantManaged, topicNamespace } from "../../policy/compile/compile-scope.js";
 
 type Level = "namespace" | "topic" | "tenant";
 

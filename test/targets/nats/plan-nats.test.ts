@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { compilePolicy } from "../../../src/policy/compile.js";
-import type { UserIdentity } from "../../../src/policy/model.js";
+import { compilePolicy } from "../../../src/policy/compile/compile.js";
+import type { UserIdentity } from "../../../src/policy/model/model.js";
 import type { NatsActual } from "../../../src/targets/nats/actual-state.js";
 import { keyForPrincipal, type AccountPermissions, type NatsEntry } from "../../../src/targets/nats/entry.js";
 import { planNats } from "../../../src/targets/nats/plan-nats.js";

@@ -4,8 +4,8 @@ import type {
   PrincipalAccess,
   PulsarGrant,
   PulsarResource,
-} from "../../../src/policy/effective-access.js";
-import type { Settings } from "../../../src/policy/model.js";
+} from "../../../src/policy/model/effective-access.js";
+import type { Settings } from "../../../src/policy/model/model.js";
 import { settings } from "../../policy/builders.js";
 
 /** In-memory builders for the pure core's inputs (STYLE habit 9: no mocks). */

@@ -1,5 +1,5 @@
-import { formatDiagnostic } from "./load-diagnostics.js";
-import type { Diagnostic } from "./model.js";
+import { formatDiagnostic } from "../load/load-diagnostics.js";
+import type { Diagnostic } from "../model/model.js";
 
 /** `validate`'s report: every diagnostic and a count, as text, a PR comment (markdown) or JSON for tools. */
 export function renderValidation(

@@ -1,6 +1,6 @@
-import { LineIndex } from "./load-yaml-tree.js";
-import type { Diagnostic, Severity, SourceLocation } from "./model.js";
-import type { DecodeReport } from "./schema/decoder.js";
+import { LineIndex } from "../yaml/load-yaml-tree.js";
+import type { Diagnostic, Severity, SourceLocation } from "../model/model.js";
+import type { DecodeReport } from "../schema/decoder.js";
 
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((diagnostic) => diagnostic.severity === "error");

@@ -6,9 +6,9 @@ import type {
   PulsarRoleEntry,
   Role,
   SubjectPermissions,
-} from "./model.js";
-import type { accessSchema, natsEntrySchema, pulsarEntrySchema } from "./schema/access.js";
-import type { DecoderOutput } from "./schema/decoder.js";
+} from "../model/model.js";
+import type { accessSchema, natsEntrySchema, pulsarEntrySchema } from "../schema/access.js";
+import type { DecoderOutput } from "../schema/decoder.js";
 
 /** A role with the file it came from, so cross-file rules can report against it. */
 export interface RoleSource {

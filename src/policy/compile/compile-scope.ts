@@ -1,4 +1,4 @@
-import type { NatsSettings, PulsarRoleEntry, PulsarSettings } from "./model.js";
+import type { NatsSettings, PulsarRoleEntry, PulsarSettings } from "../model/model.js";
 
 /**
  * Whether a Pulsar role entry lies inside the namespaces scim-gitops manages. Entries outside it are

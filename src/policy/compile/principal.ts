@@ -1,4 +1,4 @@
-import type { UserIdentity } from "./model.js";
+import type { UserIdentity } from "../model/model.js";
 
 type PrincipalFields = Pick<UserIdentity, "userName" | "id" | "externalId" | "emails">;
 

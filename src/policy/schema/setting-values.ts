@@ -1,5 +1,5 @@
 /** Checks on single settings values; each returns what is wrong and what to write, or undefined. */
-import { PRINCIPAL_FIELDS } from "../principal.js";
+import { PRINCIPAL_FIELDS } from "../compile/principal.js";
 
 const PLACEHOLDERS: readonly string[] = PRINCIPAL_FIELDS.map((field) => `{${field}}`);
 

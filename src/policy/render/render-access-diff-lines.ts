@@ -1,6 +1,6 @@
-import type { AccessChange, AccessDiff, PersonAccessChange } from "./access-diff.js";
-import type { Provenance } from "./effective-access.js";
-import type { SourceLocation } from "./model.js";
+import type { AccessChange, AccessDiff, PersonAccessChange } from "../diff/access-change.js";
+import type { Provenance } from "../model/effective-access.js";
+import type { SourceLocation } from "../model/model.js";
 
 /** One sentence: the verdict, then who gains and who loses. */
 export function summariseAccessDiff(diff: AccessDiff): string {

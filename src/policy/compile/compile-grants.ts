@@ -1,12 +1,12 @@
-import type { NatsRoleEntry, PulsarAction, PulsarRoleEntry, SourceLocation } from "./model.js";
-import { PULSAR_ACTIONS } from "./model.js";
+import type { NatsRoleEntry, PulsarAction, PulsarRoleEntry, SourceLocation } from "../model/model.js";
+import { PULSAR_ACTIONS } from "../model/model.js";
 import type {
   NatsGrant,
   PrincipalAccess,
   Provenance,
   PulsarGrant,
   PulsarResource,
-} from "./effective-access.js";
+} from "../model/effective-access.js";
 
 /**
  * One role entry as reached through one binding, prepared once and shared by every member the binding

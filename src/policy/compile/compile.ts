@@ -1,5 +1,5 @@
-import type { Binding, GroupIdentity, Policy, Role, UserIdentity } from "./model.js";
-import type { EffectiveAccess, Person, Provenance } from "./effective-access.js";
+import type { Binding, GroupIdentity, Policy, Role, UserIdentity } from "../model/model.js";
+import type { EffectiveAccess, Person, Provenance } from "../model/effective-access.js";
 import { NatsGrantCollector, PulsarGrantCollector, compareStrings, prepareSource } from "./compile-grants.js";
 import { isNatsAccountManaged, isPulsarEntryManaged } from "./compile-scope.js";
 import { renderPrincipal } from "./principal.js";

@@ -1,4 +1,4 @@
-import type { AccessDiff } from "./access-diff.js";
+import type { AccessDiff } from "../diff/access-change.js";
 import {
   changeLines,
   count,

@@ -1,6 +1,6 @@
-import type { NatsGrant, Provenance, PulsarGrant } from "./effective-access.js";
-import type { AccessChange } from "./access-diff.js";
-import { compareStrings } from "./compile-grants.js";
+import type { NatsGrant, Provenance, PulsarGrant } from "../model/effective-access.js";
+import type { AccessChange } from "./access-change.js";
+import { compareStrings } from "../compile/compile-grants.js";
 
 /** Per resource of one principal: which Pulsar actions came and went. A new resource is a grant. */
 export function diffPulsarGrants(

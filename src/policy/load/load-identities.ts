@@ -1,6 +1,6 @@
-import type { GroupIdentity, SourceLocation, UserIdentity } from "./model.js";
-import type { DecoderOutput } from "./schema/decoder.js";
-import type { groupSchema, userSchema } from "./schema/identities.js";
+import type { GroupIdentity, SourceLocation, UserIdentity } from "../model/model.js";
+import type { DecoderOutput } from "../schema/decoder.js";
+import type { groupSchema, userSchema } from "../schema/identities.js";
 
 /** A user file as the model holds it; undefined when it lacks what makes it an identity. */
 export function normalizeUser(

@@ -6,9 +6,9 @@ import type {
   RevocationLimit,
   Settings,
   SourceLocation,
-} from "./model.js";
-import type { DecoderOutput } from "./schema/decoder.js";
-import type { natsSettingsSchema, pulsarSettingsSchema, settingsSchema } from "./schema/settings.js";
+} from "../model/model.js";
+import type { DecoderOutput } from "../schema/decoder.js";
+import type { natsSettingsSchema, pulsarSettingsSchema, settingsSchema } from "../schema/settings.js";
 
 /** DESIGN §3 defaults, applied wherever settings.yaml leaves a value out. */
 export const DEFAULT_PRINCIPAL = "{userName}";

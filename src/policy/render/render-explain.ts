@@ -1,5 +1,5 @@
-import type { NatsGrant, Provenance, PulsarGrant } from "./effective-access.js";
-import type { PersonExplanation, ReachingBinding, TargetExplanation } from "./explain.js";
+import type { NatsGrant, Provenance, PulsarGrant } from "../model/effective-access.js";
+import type { PersonExplanation, ReachingBinding, TargetExplanation } from "../explain/explain.js";
 import { describeProvenance, where } from "./render-access-diff-lines.js";
 
 /** `explain` output: a person's access per target and, under each grant, the binding → role → file:line. */

@@ -4,8 +4,8 @@ import { FileReport, sortDiagnostics } from "./load-diagnostics.js";
 import { classifyPolicyFile, displayPath } from "./load-files.js";
 import { normalizeGroup, normalizeUser } from "./load-identities.js";
 import { normalizeSettings } from "./load-settings.js";
-import { parseYaml } from "./load-yaml.js";
-import type { YamlProblem } from "./load-yaml-tree.js";
+import { parseYaml } from "../yaml/load-yaml.js";
+import type { YamlProblem } from "../yaml/load-yaml-tree.js";
 import type {
   Diagnostic,
   GroupIdentity,
@@ -14,12 +14,12 @@ import type {
   Role,
   Settings,
   UserIdentity,
-} from "./model.js";
-import { runPolicyRules } from "./rules/run-rules.js";
-import { checkManagedNamespaces } from "./rules/settings-scope.js";
-import { accessSchema } from "./schema/access.js";
-import { groupSchema, userSchema } from "./schema/identities.js";
-import { settingsSchema } from "./schema/settings.js";
+} from "../model/model.js";
+import { runPolicyRules } from "../rules/run-rules.js";
+import { checkManagedNamespaces } from "../rules/settings-scope.js";
+import { accessSchema } from "../schema/access.js";
+import { groupSchema, userSchema } from "../schema/identities.js";
+import { settingsSchema } from "../schema/settings.js";
 
 export { formatDiagnostic, hasErrors } from "./load-diagnostics.js";
 

@@ -1,8 +1,8 @@
-import type { EffectiveAccess, NatsGrant, PulsarGrant } from "./effective-access.js";
-import type { Binding, Policy, SourceLocation, UserIdentity } from "./model.js";
-import { isEligible, isExpired } from "./compile.js";
-import { compareStrings } from "./compile-grants.js";
-import { renderPrincipal } from "./principal.js";
+import type { EffectiveAccess, NatsGrant, PulsarGrant } from "../model/effective-access.js";
+import type { Binding, Policy, SourceLocation, UserIdentity } from "../model/model.js";
+import { isEligible, isExpired } from "../compile/compile.js";
+import { compareStrings } from "../compile/compile-grants.js";
+import { renderPrincipal } from "../compile/principal.js";
 
 export type ExplainStatus = "active" | "inactive" | "deleted";
 

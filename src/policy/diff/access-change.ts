@@ -1,0 +1,56 @@
+import type { Provenance } from "../model/effective-access.js";
+
+/** The access diff as a value: what each person gains and loses, per target and resource. */
+export type AccessTarget = "pulsar" | "nats";
+export type PersonStatus = "active" | "inactive" | "deleted" | "absent";
+
+/**
+ * What changed for one principal on one resource. Permissions are strings a reviewer can read: a Pulsar
+ * action (`produce`), `tenant-admin`, a NATS `publish <subject>` / `subscribe <subject>`, or `access` for a
+ * resource reached with nothing more specific. NATS subjects are compared as strings: narrowing `a.>` to
+ * `a.b` shows as losing one and gaining the other, which the revocation-only gate treats as a grant.
+ */
+export interface AccessChange {
+  readonly target: AccessTarget;
+  readonly principal: string;
+  readonly resource: { readonly kind: "namespace" | "topic" | "tenant" | "account"; readonly name: string };
+  /** Allowed now and not before. */
+  readonly gained: readonly string[];
+  /** Allowed before and not now. */
+  readonly lost: readonly string[];
+  /** NATS denies added: narrows access. */
+  readonly denyAdded: readonly string[];
+  /** NATS denies removed while the account stays: widens access, so it counts as a grant. */
+  readonly denyLifted: readonly string[];
+  /** Why the widening happens: the bindings and roles that give the grant now. */
+  readonly gainedBecause: readonly Provenance[];
+  /** Why the narrowing happens: the bindings and roles that gave the grant before. */
+  readonly lostBecause: readonly Provenance[];
+}
+
+export interface PersonAccessChange {
+  /** SCIM id; for a principal no person is known for, the principal itself. */
+  readonly personId: string;
+  readonly userName: string;
+  readonly displayName?: string;
+  /** The userName before, when it changed. */
+  readonly formerUserName?: string;
+  readonly status: { readonly before: PersonStatus; readonly after: PersonStatus };
+  /** Sorted by target, principal, resource. */
+  readonly changes: readonly AccessChange[];
+  /** Widening items: gained permissions and lifted denies. */
+  readonly grants: number;
+  /** Narrowing items: lost permissions and added denies. */
+  readonly revocations: number;
+}
+
+export interface AccessDiff {
+  /** Only people whose access changed, sorted by userName. */
+  readonly people: readonly PersonAccessChange[];
+  /** DESIGN §3: for every principal and target the new permissions are a subset of the old. */
+  readonly revocationOnly: boolean;
+  readonly grants: number;
+  readonly revocations: number;
+  readonly peopleGaining: number;
+  readonly peopleLosing: number;
+}
