@@ -1,6 +1,10 @@
+import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, type CliRun } from "../plan/cli-fixture.js";
+import { git } from "../../src/repos/git/git.js";
 
 const POLICIES = fileURLToPath(new URL("../policy/fixtures/team", import.meta.url));
 
@@ -66,5 +70,126 @@ describe("scim-gitops explain", () => {
     const result = await explain();
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("scim-gitops explain <userName>");
+  });
+});
+
+const AUTHOR = {
+  GIT_AUTHOR_NAME: "Test",
+  GIT_AUTHOR_EMAIL: "test@example.com",
+  GIT_COMMITTER_NAME: "Test",
+  GIT_COMMITTER_EMAIL: "test@example.com",
+};
+
+const ZOE = `id: 5d0e6f4a-0000-4000-8000-00000000000e
+userName: zoe@example.com
+displayName: Zoe Example
+active: true
+emails:
+  - zoe@example.com
+`;
+
+/**
+ * A project directory as `npm start` leaves it: the bundled policies on disk, and the bot's repository under
+ * .scim-gitops/policy-repo whose branch scim-gitops/sync holds a person the IdP pushed since.
+ */
+let project: string;
+let botRepo: string;
+
+async function commitAll(repo: string, message: string): Promise<void> {
+  await git(["add", "-A"], { cwd: repo });
+  await git(["commit", "-q", "-m", message], { cwd: repo, env: AUTHOR });
+}
+
+beforeAll(async () => {
+  project = await mkdtemp(join(tmpdir(), "scim-gitops-explain-"));
+  await cp(POLICIES, join(project, "policies"), { recursive: true });
+  botRepo = join(project, ".scim-gitops/policy-repo");
+  await mkdir(botRepo, { recursive: true });
+  await git(["init", "-q", "-b", "main"], { cwd: botRepo });
+  await writeFile(join(botRepo, "README.md"), "no policy yet\n");
+  await commitAll(botRepo, "empty repository");
+  await git(["tag", "empty"], { cwd: botRepo });
+  await cp(POLICIES, join(botRepo, "policies"), { recursive: true });
+  await commitAll(botRepo, "example policy");
+  await git(["checkout", "-q", "-b", "scim-gitops/sync"], { cwd: botRepo });
+  await writeFile(join(botRepo, "policies/identities/users/zoe-example-com.yaml"), ZOE);
+  await commitAll(botRepo, "Sync 1 SCIM operation into identity files");
+  await git(["checkout", "-q", "main"], { cwd: botRepo });
+});
+
+afterAll(async () => {
+  await rm(project, { recursive: true, force: true });
+});
+
+function explainIn(cwd: string, ...args: string[]): Promise<CliRun> {
+  return runCli(["explain", ...args], { cwd });
+}
+
+describe("scim-gitops explain --repo PATH --rev REV", () => {
+  it("reads the policy at a revision of a git repository, not the directory on disk", async () => {
+    const result = await explainIn(
+      project,
+      "zoe@example.com",
+      "--repo",
+      ".scim-gitops/policy-repo",
+      "--rev",
+      "scim-gitops/sync",
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("zoe@example.com (Zoe Example): active");
+    const onDisk = await explainIn(project, "zoe@example.com");
+    expect(onDisk.code).toBe(1);
+  });
+
+  it("shows grants with the repository's file:line provenance", async () => {
+    const result = await explainIn(botRepo, "alice@example.com", "--rev", "main");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      "because group:payments-engineers → payments-writer (policies/access/payments.yaml:",
+    );
+  });
+
+  it("reads HEAD when only --repo is given", async () => {
+    const result = await explainIn(project, "zoe@example.com", "--repo", botRepo);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      `no user "zoe@example.com" in policies/identities/users at HEAD of ${botRepo}.`,
+    );
+    expect(result.stderr).not.toContain("--policies DIR (default policies)");
+  });
+
+  it("names the fix for a revision that does not exist or holds no policy", async () => {
+    const missing = await explainIn(project, "alice@example.com", "--repo", botRepo, "--rev", "nope");
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(
+      `cannot read revision "nope" of ${botRepo}: name a commit, branch or tag`,
+    );
+    const empty = await explainIn(project, "alice@example.com", "--repo", botRepo, "--rev", "empty");
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toContain(`empty of ${botRepo} has no policies/ directory: pass --policies DIR`);
+  });
+});
+
+describe("scim-gitops explain for a person only the bot's repository knows", () => {
+  it("says it read --policies DIR and, in the project, how to read the embedded repository", async () => {
+    const result = await explainIn(project, "zoe@example.com");
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('no user "zoe@example.com" in policies/identities/users.');
+    expect(result.stderr).toContain(
+      "explain reads policies/, the --policies DIR (default policies), which should be a checkout of the policy repository.",
+    );
+    expect(result.stderr).toContain(
+      "scim-gitops explain zoe@example.com --repo .scim-gitops/policy-repo --rev main",
+    );
+  });
+
+  it("points at --repo PATH --rev REV where there is no embedded repository", async () => {
+    const elsewhere = join(project, "elsewhere");
+    await mkdir(elsewhere);
+    const result = await explainIn(elsewhere, "zoe@example.com", "--policies", join(project, "policies"));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("which should be a checkout of the policy repository");
+    expect(result.stderr).toContain("To read a git repository instead, pass --repo PATH --rev REV.");
+    expect(result.stderr).not.toContain(".scim-gitops/policy-repo");
   });
 });

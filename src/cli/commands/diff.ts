@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { formatOption, parseFormat, type Command, type CommandContext } from "../command.js";
 import { EXIT_ERROR, EXIT_OK, UsageError } from "../errors.js";
-import { readTreeFiles } from "../../repos/git/git.js";
+import { readPolicyRevision } from "../read-policy-revision.js";
 import { formatDiagnostic, hasErrors, loadPolicy } from "../../policy/load/load.js";
 import { compilePolicy } from "../../policy/compile/compile.js";
 import { diffAccess } from "../../policy/diff/access-diff.js";
@@ -64,15 +64,7 @@ async function compileRevision(
   dir: string,
   now: Date,
 ): Promise<{ access: EffectiveAccess; errors: boolean }> {
-  let files: Map<string, string>;
-  try {
-    files = await readTreeFiles(repo, rev, dir);
-  } catch (error) {
-    throw new UsageError(
-      `cannot read revision "${rev}" of ${repo}: name a commit, branch or tag that exists there (and pass --repo PATH when it is not the current directory)`,
-      { cause: error },
-    );
-  }
+  const files = await readPolicyRevision(repo, rev, dir);
   if (files.size === 0) {
     context.stderr.write(`note: ${rev} has no ${dir}/ directory: it counts as granting nothing\n`);
     return { access: NOTHING, errors: false };
