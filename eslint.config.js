@@ -90,13 +90,19 @@ export default tseslint.config(
     rules: { "no-restricted-syntax": "off" },
   },
   {
-    // Plain Node scripts that run before node_modules exists (scripts/ensure-install.mjs): outside the
-    // TypeScript project, so linted without type information.
+    // Plain Node scripts that run before node_modules exists (scripts/ensure-install.mjs) or check a clone
+    // where it does not yet: outside the TypeScript project, so linted without type information.
     files: ["scripts/**/*.mjs"],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,
-      globals: { process: "readonly", console: "readonly" },
+      globals: {
+        process: "readonly",
+        console: "readonly",
+        performance: "readonly",
+        setTimeout: "readonly",
+        clearTimeout: "readonly",
+      },
     },
   },
   {
