@@ -88,7 +88,10 @@ try {
       : `npm start installed, built and printed ${start.url.value} after ${start.url.seconds.toFixed(1)} s`,
   );
   check(existsSync(join(clone, "node_modules/.package-lock.json")), "npm start installed node_modules");
-  check(start.code === 0 || start.signal === "SIGINT", `npm start stopped on Ctrl-C (exit ${start.code})`);
+  check(
+    start.code === 0 || start.signal === "SIGINT",
+    `npm start stopped on Ctrl-C (${start.signal ?? `exit ${start.code}`})`,
+  );
 
   const again = run(process.execPath, ["scripts/ensure-install.mjs"], clone);
   check(
