@@ -21,6 +21,8 @@ export interface RunningNatsServer {
   /** The account seed whose public key is auth_callout.issuer. */
   readonly issuerSeed: string;
   readonly xkeySeed: string | undefined;
+  /** What the server has logged so far (its stderr): where an operator reads why a connect was refused. */
+  log(): string;
   stop(): Promise<void>;
 }
 
@@ -83,6 +85,7 @@ authorization {
     sys: { user: "kicker", password: sysPassword },
     issuerSeed: new TextDecoder().decode(issuer.getSeed()),
     xkeySeed: xkey === undefined ? undefined : new TextDecoder().decode(xkey.getSeed()),
+    log: () => log,
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once("exit", resolve));
