@@ -87,7 +87,7 @@ it("nats-auth started before the first apply waits for the bucket, says so on /h
   const token = await oidc.mint("alice@example.com");
   const asAlice = () => connect({ servers: server.url, user: "alice", pass: token, maxReconnectAttempts: 0 });
   await expect(asAlice()).rejects.toThrow(/authorization violation/i);
-  expect(server.log()).toContain(`Auth callout service returned an error: ${REASON}`);
+  await vi.waitFor(() => expect(server.log()).toContain(`Auth callout service returned an error: ${REASON}`));
 
   expect(await apply()).toBe(0);
   await vi.waitFor(async () => expect((await healthz(port)).status).toBe(200), { timeout: 5000 });
