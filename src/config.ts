@@ -47,6 +47,8 @@ export interface NatsAuthConfig {
   readonly oidcUserClaim: string;
   readonly jwtTtl: string;
   readonly bucket: string | undefined;
+  /** `nats-auth`'s own GET /healthz; absent: none. */
+  readonly healthPort: number | undefined;
 }
 
 export class ConfigError extends Error {
@@ -78,11 +80,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   };
   const credsFile = (name: string): Secret | undefined => secretFile(name, false);
 
-  const portText = get("PORT");
-  const port = portText === undefined ? undefined : Number(portText);
-  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
-    throw new ConfigError(`PORT=${portText} is not a port number: use 0 (any free port) to 65535`);
-  }
+  const portFrom = (name: string): number | undefined => {
+    const text = get(name);
+    const value = text === undefined ? undefined : Number(text);
+    if (value !== undefined && (!Number.isInteger(value) || value < 0 || value > 65535)) {
+      throw new ConfigError(`${name}=${text} is not a port number: use 0 (any free port) to 65535`);
+    }
+    return value;
+  };
+  const port = portFrom("PORT");
 
   const appId = get("APP_ID");
   const hasKey = get("PRIVATE_KEY") !== undefined || get("PRIVATE_KEY_PATH") !== undefined;
@@ -137,6 +143,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
         oidcUserClaim: get("OIDC_USER_CLAIM") ?? "preferred_username",
         jwtTtl: get("NATS_AUTH_JWT_TTL") ?? "1h",
         bucket: get("NATS_BUCKET"),
+        healthPort: portFrom("NATS_AUTH_HEALTH_PORT"),
       };
     },
   };

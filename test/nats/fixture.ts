@@ -12,15 +12,20 @@ export const BUCKET = "scim-gitops-access";
 export interface NatsWorld {
   readonly server: RunningNatsServer;
   readonly oidc: OidcIssuer;
+  /** The bucket; throws while the world has none (see `createBucket`). */
   readonly kv: KV;
   readonly log: string[];
+  /** Creates the bucket the way apply does (with history). */
+  createBucket(): Promise<KV>;
+  /** Deletes the bucket, stream and all. */
+  deleteBucket(): Promise<void>;
   put(
     principal: string,
     accounts: Record<string, AccountPermissions>,
     extra?: { disabled?: boolean },
   ): Promise<void>;
   remove(principal: string): Promise<void>;
-  startService(options?: { reconcileEveryMs?: number }): Promise<RunningCallout>;
+  startService(options?: { reconcileEveryMs?: number; bucketPollMs?: number }): Promise<RunningCallout>;
   connectAs(
     person: string,
     options?: Partial<ConnectionOptions> & { token?: string },
@@ -37,7 +42,9 @@ export function perms(
   return { publish: { allow: pub, deny: deny.pub ?? [] }, subscribe: { allow: sub, deny: deny.sub ?? [] } };
 }
 
-export async function startWorld(options: NatsServerOptions = {}): Promise<NatsWorld> {
+export async function startWorld(
+  options: NatsServerOptions & { readonly withoutBucket?: boolean } = {},
+): Promise<NatsWorld> {
   const server = await startNatsServer(options);
   const oidc = await startOidcIssuer();
   const open: { close(): Promise<void> }[] = [];
@@ -53,7 +60,12 @@ export async function startWorld(options: NatsServerOptions = {}): Promise<NatsW
     return nc;
   };
   const admin = await asAuth();
-  const kv = await openOrCreateBucket(admin, BUCKET);
+  let bucket: KV | undefined =
+    options.withoutBucket === true ? undefined : await openOrCreateBucket(admin, BUCKET);
+  const kv = (): KV => {
+    if (bucket === undefined) throw new Error("this world has no bucket: call createBucket() first");
+    return bucket;
+  };
   const log: string[] = [];
   const verifyToken = await createTokenVerifier({
     issuer: oidc.issuer,
@@ -63,16 +75,26 @@ export async function startWorld(options: NatsServerOptions = {}): Promise<NatsW
   return {
     server,
     oidc,
-    kv,
+    get kv() {
+      return kv();
+    },
     log,
+    async createBucket() {
+      bucket = await openOrCreateBucket(admin, BUCKET);
+      return bucket;
+    },
+    async deleteBucket() {
+      await (await admin.jetstreamManager()).streams.delete(`KV_${BUCKET}`);
+      bucket = undefined;
+    },
     async put(principal, accounts, extra = {}) {
-      await kv.put(
+      await kv().put(
         keyForPrincipal(principal),
         encodeEntry({ v: 1, principal, accounts, ...extra, changedBy: "test" }),
       );
     },
     async remove(principal) {
-      await kv.delete(keyForPrincipal(principal));
+      await kv().delete(keyForPrincipal(principal));
     },
     async startService(serviceOptions = {}) {
       const service = await startCallout({
@@ -84,6 +106,7 @@ export async function startWorld(options: NatsServerOptions = {}): Promise<NatsW
         verifyToken,
         jwtTtlSeconds: 3600,
         reconcileEveryMs: serviceOptions.reconcileEveryMs ?? 0,
+        ...(serviceOptions.bucketPollMs === undefined ? {} : { bucketPollMs: serviceOptions.bucketPollMs }),
         log: (line) => log.push(line),
       });
       services.push(service);

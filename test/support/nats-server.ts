@@ -10,6 +10,8 @@ import { findNatsServer } from "./nats-server-bin.js";
 export interface NatsServerOptions {
   /** Encrypt callout requests (auth_callout.xkey). */
   readonly xkey?: boolean;
+  /** The AUTH-account user may not subscribe to JetStream advisories (a locked-down deployment). */
+  readonly authWithoutAdvisories?: boolean;
 }
 
 /** A real nats-server on 127.0.0.1 with the account layout of reference/nats.md. */
@@ -21,6 +23,8 @@ export interface RunningNatsServer {
   /** The account seed whose public key is auth_callout.issuer. */
   readonly issuerSeed: string;
   readonly xkeySeed: string | undefined;
+  /** What the server has logged so far (its stderr): where an operator reads why a connect was refused. */
+  log(): string;
   stop(): Promise<void>;
 }
 
@@ -51,7 +55,9 @@ http: 127.0.0.1:${monitor}
 server_name: test_${port}
 jetstream { store_dir: "${join(dir, "js")}", max_mem: 64M, max_file: 256M }
 accounts {
-  AUTH { jetstream: enabled, users: [ { user: auth, password: "${authPassword}" } ] }
+  AUTH { jetstream: enabled, users: [ { user: auth, password: "${authPassword}"${
+    options.authWithoutAdvisories === true ? `, permissions: { subscribe: { deny: ["$JS.EVENT.>"] } }` : ""
+  } } ] }
   APP { jetstream: enabled }
   PAYMENTS { }
   SYS { users: [ { user: kicker, password: "${sysPassword}", permissions: {
@@ -83,6 +89,7 @@ authorization {
     sys: { user: "kicker", password: sysPassword },
     issuerSeed: new TextDecoder().decode(issuer.getSeed()),
     xkeySeed: xkey === undefined ? undefined : new TextDecoder().decode(xkey.getSeed()),
+    log: () => log,
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once("exit", resolve));

@@ -83,7 +83,25 @@ describe("decideAccess", () => {
     expect(refusal("alice", entry({ APP, PAY: READ_ONLY }), undefined)).toMatch(
       /several accounts \(APP, PAY\)/,
     );
-    expect(refusal("alice", entry({ APP }), "SYS")).toMatch(/no access in account SYS/);
+    expect(refusal("alice", entry({ APP, PAY: READ_ONLY }), "alice")).toMatch(
+      /several accounts \(APP, PAY\), and the user name names none of them: pass one of them/,
+    );
+    expect(refusal("alice", entry({ APP, PAY: READ_ONLY }), "alice")).not.toContain("alice,");
+  });
+
+  it("takes a user name that names none of the person's accounts as no choice", () => {
+    for (const requested of ["alice", "oidc", "SYS", "PAY"]) {
+      expect(decideAccess("alice", entry({ APP }), requested), requested).toMatchObject({
+        ok: true,
+        account: "APP",
+      });
+    }
+    // An account they hold nothing in is none of theirs either.
+    const grantless = { ...READ_ONLY, subscribe: { allow: [], deny: [] } };
+    expect(decideAccess("alice", entry({ APP, PAY: grantless }), "PAY")).toMatchObject({
+      ok: true,
+      account: "APP",
+    });
   });
 
   it("denies a direction with no allow list instead of leaving it open", () => {

@@ -1,7 +1,7 @@
 import { encodeAuthorizationResponse, encodeUser, type AuthorizationRequest } from "@nats-io/jwt";
 import { fromCurveSeed } from "@nats-io/nkeys";
 import type { Msg, NatsConnection, Subscription } from "nats";
-import { findBucket } from "../bucket.js";
+import { followBucketPresence } from "./bucket-presence.js";
 import { LiveConnections } from "./live-connections.js";
 import { PermissionTable } from "./permission-table.js";
 import { decodeAuthorizationRequest } from "./decode-request.js";
@@ -25,6 +25,8 @@ export interface CalloutOptions {
   readonly jwtTtlSeconds: number;
   /** Reconcile every so often (ms); 0 turns it off. */
   readonly reconcileEveryMs: number;
+  /** How often (ms) to look whether the bucket appeared, or was deleted or recreated; advisories wake it early. */
+  readonly bucketPollMs?: number;
   readonly log: (line: string) => void;
 }
 
@@ -33,8 +35,23 @@ export interface CalloutStats {
   refused: number;
 }
 
+/** What the service's own health output shows: counts and the bucket's name, never a person or a token. */
+export interface CalloutHealth {
+  readonly bucket: {
+    readonly name: string;
+    /** `waiting` until the bucket exists (and again once it is deleted): every connect is refused. */
+    readonly state: "waiting" | "ready";
+    readonly since: Date;
+    readonly people: number;
+    /** The last check of the bucket failed; the state shown is the one before it. */
+    readonly error?: string;
+  };
+  readonly stats: Readonly<CalloutStats>;
+}
+
 export interface RunningCallout {
   readonly stats: Readonly<CalloutStats>;
+  health(): CalloutHealth;
   /** Resolves once pending kicks after table changes are done (tests and benchmarks wait on it). */
   idle(): Promise<void>;
   reconcile(): Promise<number>;
@@ -50,12 +67,6 @@ export async function startCallout(options: CalloutOptions): Promise<RunningCall
   const issuer = createFastKeyPair(options.issuerSeed);
   const xkey =
     options.xkeySeed === undefined ? undefined : fromCurveSeed(new TextEncoder().encode(options.xkeySeed));
-  const kv = await findBucket(options.auth, options.bucket);
-  if (kv === undefined) {
-    throw new Error(
-      `the KV bucket ${options.bucket} does not exist: run scim-gitops apply --target nats once, or check NATS_BUCKET`,
-    );
-  }
   const live = new LiveConnections(options.sys, options.log);
   const stats: CalloutStats = { answered: 0, refused: 0 };
   // One chain per person keeps their changes in order; different people's kicks run side by side, so a mass
@@ -74,22 +85,67 @@ export async function startCallout(options: CalloutOptions): Promise<RunningCall
     chains.set(key, next);
     return next;
   };
-  const table = new PermissionTable(
-    (change) =>
-      void schedule(
-        `person:${change.principal}`,
-        () => live.onChange(change.principal, change.before, change.after, change.at),
-        `kicking ${change.principal}'s connections failed`,
-      ),
-    (message) => options.log(`permission table: ${message}`),
-  );
-  await table.start(kv);
+  // Undefined while the bucket does not exist (or was never readable): every connect is refused.
+  let table: PermissionTable | undefined;
+  let state: { state: "waiting" | "ready"; since: Date; error?: string } = {
+    state: "waiting",
+    since: new Date(),
+  };
+  const enter = (next: "waiting" | "ready", detail: string) => {
+    if (next !== state.state) state = { state: next, since: new Date() };
+    else delete state.error;
+    options.log(`bucket ${options.bucket}: ${next} (${detail})`);
+  };
   const reconcile = async (): Promise<number> => {
-    const kicked = await live.reconcile((principal) => table.lookup(principal));
+    if (table === undefined) return 0;
+    const current = table;
+    const kicked = await live.reconcile((principal) => current.lookup(principal));
     if (kicked > 0) options.log(`reconcile: kicked ${kicked} connection(s) the table no longer backs`);
     return kicked;
   };
-  await reconcile();
+  const presence = await followBucketPresence(options.auth, options.bucket, options.bucketPollMs ?? 1000, {
+    async appeared(kv) {
+      const next = new PermissionTable(
+        (change) =>
+          void schedule(
+            `person:${change.principal}`,
+            () => live.onChange(change.principal, change.before, change.after, change.at),
+            `kicking ${change.principal}'s connections failed`,
+          ),
+        (message) => options.log(`permission table: ${message}`),
+      );
+      await next.start(kv);
+      // A recreated bucket replaces the table whole: connections it does not back go, as after a restart.
+      table?.stop();
+      table = next;
+      enter("ready", `${next.size} people in the permission table`);
+      await schedule("reconcile", reconcile, "reconcile failed");
+    },
+    async absent() {
+      const had = table !== undefined;
+      table?.stop();
+      table = undefined;
+      enter("waiting", `${bucketMissing(options.bucket)}; refusing every connect until it exists`);
+      // No bucket, no grants: every connection the callout authorized has lost what backed it.
+      await schedule(
+        "reconcile",
+        async () => {
+          const kicked = await live.reconcile(() => undefined);
+          if (kicked > 0 || had)
+            options.log(`bucket ${options.bucket} is gone: kicked ${kicked} connection(s)`);
+        },
+        "kicking after the bucket went failed",
+      );
+    },
+    unreadable(message) {
+      if (state.error !== message) options.log(`bucket ${options.bucket} cannot be read: ${message}`);
+      state.error = message;
+    },
+    unchanged() {
+      if (state.error !== undefined) options.log(`bucket ${options.bucket} can be read again`);
+      delete state.error;
+    },
+  });
 
   const subscription: Subscription = options.auth.subscribe(CALLOUT_SUBJECT, {
     queue: CALLOUT_QUEUE,
@@ -109,7 +165,11 @@ export async function startCallout(options: CalloutOptions): Promise<RunningCall
       : undefined;
   timer?.unref();
   options.log(
-    `nats-auth: answering ${CALLOUT_SUBJECT} (queue ${CALLOUT_QUEUE}), ${table.size} people in ${options.bucket}`,
+    `nats-auth: answering ${CALLOUT_SUBJECT} (queue ${CALLOUT_QUEUE}), ${
+      table === undefined
+        ? `waiting for the KV bucket ${options.bucket}`
+        : `${table.size} people in ${options.bucket}`
+    }`,
   );
 
   async function answer(message: Msg): Promise<void> {
@@ -170,10 +230,18 @@ export async function startCallout(options: CalloutOptions): Promise<RunningCall
         "no token: pass the IdP token as the NATS token, or as the password with an account as the user",
       );
     }
+    if (table === undefined) {
+      throw new CalloutRefusal(
+        state.error === undefined
+          ? bucketMissing(options.bucket)
+          : `the KV bucket ${options.bucket} cannot be read (${state.error}): check JetStream for the AUTH account`,
+      );
+    }
+    const current = table;
     const person = await options.verifyToken(token);
     const decision = decideAccess(
       person,
-      table.get(person),
+      current.get(person),
       connect.auth_token === undefined ? connect.user : undefined,
     );
     if (!decision.ok) throw new CalloutRefusal(decision.error);
@@ -182,6 +250,10 @@ export async function startCallout(options: CalloutOptions): Promise<RunningCall
 
   return {
     stats,
+    health: () => ({
+      bucket: { name: options.bucket, ...state, people: table?.size ?? 0 },
+      stats,
+    }),
     idle: async () => {
       while (chains.size > 0) await Promise.all(chains.values());
     },
@@ -199,8 +271,13 @@ export async function startCallout(options: CalloutOptions): Promise<RunningCall
     async stop() {
       if (timer !== undefined) clearInterval(timer);
       subscription.unsubscribe();
-      table.stop();
+      await presence.stop();
+      table?.stop();
       while (chains.size > 0) await Promise.all(chains.values());
     },
   };
+}
+
+function bucketMissing(bucket: string): string {
+  return `the KV bucket ${bucket} does not exist yet: run scim-gitops apply`;
 }

@@ -54,7 +54,12 @@ export class PermissionTable {
     });
     this.#stop = () => watch.stop();
     void (async () => {
-      for await (const item of watch) this.#take(item, !loading);
+      try {
+        for await (const item of watch) this.#take(item, !loading);
+      } catch (error) {
+        // The bucket's stream went away under the watch; the service notices that and loads a new table.
+        this.#onError(`the watch stopped: ${error instanceof Error ? error.message : String(error)}`);
+      }
     })();
     await initialised;
   }

@@ -1,6 +1,8 @@
+import { Events, type NatsConnection } from "nats";
 import type { NatsAuthConfig, NatsConnectionConfig } from "../../../config.js";
 import { connectNats } from "../connect-nats.js";
 import { startCallout, type RunningCallout } from "./callout-service.js";
+import { buildHealthReport, serveHealth, type HealthEndpoint } from "./health-endpoint.js";
 import { createTokenVerifier } from "./oidc-verifier.js";
 
 export class NatsAuthConfigError extends Error {
@@ -20,6 +22,8 @@ export function parseDuration(text: string): number {
 
 export interface NatsAuthService {
   readonly callout: RunningCallout;
+  /** Present with a health port. */
+  readonly health?: HealthEndpoint;
   stop(): Promise<void>;
 }
 
@@ -63,9 +67,30 @@ export async function runNatsAuth(
       reconcileEveryMs: 30_000,
       log,
     });
+    let health: HealthEndpoint | undefined;
+    if (auth.healthPort !== undefined) {
+      const connected = { auth: followConnected(authConnection), sys: followConnected(sysConnection) };
+      try {
+        health = await serveHealth(auth.healthPort, () =>
+          buildHealthReport({
+            callout: callout.health(),
+            connected: { auth: connected.auth(), sys: connected.sys() },
+          }),
+        );
+      } catch (error) {
+        await callout.stop();
+        throw new NatsAuthConfigError(
+          `cannot serve health on port ${auth.healthPort} (${error instanceof Error ? error.message : String(error)}): choose another --health-port or NATS_AUTH_HEALTH_PORT`,
+          { cause: error },
+        );
+      }
+      log(`nats-auth: health on port ${health.port} (GET /healthz)`);
+    }
     return {
       callout,
+      ...(health === undefined ? {} : { health }),
       async stop() {
+        await health?.stop();
         await callout.stop();
         await Promise.all([authConnection.drain(), sysConnection.drain()]);
       },
@@ -74,4 +99,16 @@ export async function runNatsAuth(
     await Promise.all([authConnection.close(), sysConnection.close()]);
     throw error;
   }
+}
+
+/** Whether the connection is up right now, followed from its status events. */
+function followConnected(nc: NatsConnection): () => boolean {
+  let connected = true;
+  void (async () => {
+    for await (const status of nc.status()) {
+      if (status.type === Events.Disconnect) connected = false;
+      else if (status.type === Events.Reconnect) connected = true;
+    }
+  })();
+  return () => connected && !nc.isClosed();
 }

@@ -6,8 +6,9 @@ export type Decision =
 
 /**
  * Which account and permissions a person gets. The account comes from the NATS user name when they pass the
- * token as a password, else their only account. An empty permission set means "everything" to NATS, so a
- * person without grants is refused, and an empty direction is denied outright.
+ * token as a password and it names one of their accounts; otherwise (no user name, or one like `alice` or
+ * `oidc` that tools send by habit) their only account. An empty permission set means "everything" to NATS,
+ * so a person without grants is refused, and an empty direction is denied outright.
  */
 export function decideAccess(
   person: string,
@@ -19,18 +20,18 @@ export function decideAccess(
   if (entry.disabled === true) return { ok: false, error: `${person} is disabled in the permission table` };
   const accounts = Object.keys(entry.accounts).filter((name) => hasGrants(entry.accounts[name]!));
   let account: string;
-  if (requested !== undefined && requested !== "") {
-    if (!accounts.includes(requested))
-      return { ok: false, error: `${person} holds no access in account ${requested}` };
+  if (requested !== undefined && accounts.includes(requested)) {
     account = requested;
   } else if (accounts.length === 1) {
     account = accounts[0]!;
   } else if (accounts.length === 0) {
     return { ok: false, error: `${person} holds no NATS grants` };
   } else {
+    // The user name itself stays out of the reason: someone may have pasted a secret there.
+    const named = requested === undefined || requested === "" ? "" : ", and the user name names none of them";
     return {
       ok: false,
-      error: `${person} holds access in several accounts (${accounts.sort().join(", ")}): pass the account as the user name and the token as the password`,
+      error: `${person} holds access in several accounts (${accounts.sort().join(", ")})${named}: pass one of them as the user name and the token as the password`,
     };
   }
   return { ok: true, account, permissions: entry.accounts[account]! };
