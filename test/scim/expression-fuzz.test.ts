@@ -218,32 +218,32 @@ describe("over HTTP against the real handler", () => {
       fc.asyncProperty(validUserFilter, async (filter) => {
         expect((await search("Users", filter)).status).toBe(200);
       }),
-      { numRuns: 100 },
+      { numRuns: 60 },
     );
     await fc.assert(
       fc.asyncProperty(validGroupFilter, async (filter) => {
         expect((await search("Groups", filter)).status).toBe(200);
       }),
-      { numRuns: 60 },
+      { numRuns: 40 },
     );
     await fc.assert(
       fc.asyncProperty(brokenFilter("User"), async (filter) => {
         expectScimRefusal(await search("Users", filter), ["invalidFilter"]);
       }),
-      { numRuns: 100 },
+      { numRuns: 60 },
     );
     await fc.assert(
       fc.asyncProperty(brokenFilter("Group"), async (filter) => {
         expectScimRefusal(await search("Groups", filter), ["invalidFilter"]);
       }),
-      { numRuns: 60 },
+      { numRuns: 40 },
     );
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.string(), fc.string({ unit: "binary" }), fuzzedFilter), async (filter) => {
         expectNever5xx(await search("Users", filter), ["invalidFilter"]);
         expectNever5xx(await search("Groups", filter), ["invalidFilter"]);
       }),
-      { numRuns: 120 },
+      { numRuns: 80 },
     );
   });
 
@@ -253,21 +253,21 @@ describe("over HTTP against the real handler", () => {
         const reply = await scim.call("PATCH", `/Users/${userId}`, patchOf({ op: "replace", path, value }));
         expect(reply.status, reply.text.slice(0, 300)).toBe(200);
       }),
-      { numRuns: 60 },
+      { numRuns: 40 },
     );
     await fc.assert(
       fc.asyncProperty(brokenUserPath, async (path) => {
         const reply = await scim.call("PATCH", `/Users/${userId}`, patchOf({ op: "add", path, value: "x" }));
         expectScimRefusal(reply, ["invalidPath", "invalidFilter"]);
       }),
-      { numRuns: 60 },
+      { numRuns: 40 },
     );
     await fc.assert(
       fc.asyncProperty(arbitraryPath, fc.constantFrom("add", "replace", "remove"), async (path, op) => {
         const reply = await scim.call("PATCH", `/Users/${userId}`, patchOf({ op, path, value: "x" }));
         expectNever5xx(reply, PATCH_REFUSALS);
       }),
-      { numRuns: 100 },
+      { numRuns: 60 },
     );
   });
 
@@ -281,7 +281,7 @@ describe("over HTTP against the real handler", () => {
         );
         expectScimRefusal(reply, ["invalidPath", "invalidFilter"]);
       }),
-      { numRuns: 60 },
+      { numRuns: 40 },
     );
     await fc.assert(
       fc.asyncProperty(arbitraryPath, fc.constantFrom("add", "replace", "remove"), async (path, op) => {
@@ -292,7 +292,7 @@ describe("over HTTP against the real handler", () => {
         );
         expectNever5xx(reply, PATCH_REFUSALS);
       }),
-      { numRuns: 100 },
+      { numRuns: 60 },
     );
   });
 });
