@@ -7,7 +7,7 @@
  * that member and the operator gets a warning. The rendered group file names members by userName and can
  * only hold users either, so SCIM and the file agree.
  */
-import type { IdentityLedger } from "../ledger/ledger.js";
+import type { IdentityLedger, ResourceType } from "../ledger/ledger.js";
 import { isObject, type Json } from "./normalise.js";
 
 export interface LeftOutMembers {
@@ -37,12 +37,12 @@ export function keepUserMembers(
   return { group: { ...group, members: kept }, leftOut: { unknown, groups } };
 }
 
-export function hasLeftOut(leftOut: LeftOutMembers): boolean {
+function hasLeftOut(leftOut: LeftOutMembers): boolean {
   return leftOut.unknown.length > 0 || leftOut.groups.length > 0;
 }
 
 /** The operator's warning: SCIM ids only (never a token, never a body), and what to do about it. */
-export function describeLeftOut(groupId: string, leftOut: LeftOutMembers): string {
+function describeLeftOut(groupId: string, leftOut: LeftOutMembers): string {
   const parts: string[] = [];
   if (leftOut.unknown.length > 0) {
     parts.push(`${leftOut.unknown.length} that name no user here (${leftOut.unknown.join(", ")})`);
@@ -56,4 +56,40 @@ export function describeLeftOut(groupId: string, leftOut: LeftOutMembers): strin
     `SCIM: group ${groupId} was stored without ${parts.join(" and ")}. ` +
     "The IdP should only send members it provisioned: assign those people to the app in the IdP, then push the group again"
   );
+}
+
+export type Warn = (message: string, fields: Readonly<Record<string, unknown>>) => void;
+
+/**
+ * One write's member check: `attributes` runs inside the ledger's edit callback (so it judges the ledger
+ * as it is at that instant), `warnIfLeftOut` once the write is acknowledged (so a refused write warns of
+ * nothing).
+ */
+export class MemberCheck {
+  readonly #ledger: IdentityLedger;
+  readonly #type: ResourceType;
+  readonly #warn: Warn;
+  #leftOut: LeftOutMembers | undefined;
+
+  constructor(ledger: IdentityLedger, type: ResourceType, warn: Warn) {
+    this.#ledger = ledger;
+    this.#type = type;
+    this.#warn = warn;
+  }
+
+  attributes(attributes: Json): Json {
+    if (this.#type !== "Group") return attributes;
+    const { group, leftOut } = keepUserMembers(this.#ledger, attributes);
+    this.#leftOut = leftOut;
+    return group;
+  }
+
+  warnIfLeftOut(groupId: string): void {
+    if (this.#leftOut === undefined || !hasLeftOut(this.#leftOut)) return;
+    this.#warn(describeLeftOut(groupId, this.#leftOut), {
+      group: groupId,
+      unknownMembers: this.#leftOut.unknown,
+      groupMembers: this.#leftOut.groups,
+    });
+  }
 }

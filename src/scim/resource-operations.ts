@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import { NotFoundError, UniquenessError } from "../ledger/errors.js";
 import type { IdentityLedger, LedgerOperation, ScimResource } from "../ledger/ledger.js";
 import { ScimError, notFound } from "./errors.js";
-import { describeLeftOut, hasLeftOut, keepUserMembers, type LeftOutMembers } from "./group-members.js";
+import { MemberCheck, type Warn } from "./group-members.js";
 import { buildStored, differs } from "./ingest.js";
 import type { LookupIndex } from "./lookup-index.js";
 import type { MembershipIndex } from "./membership-index.js";
@@ -24,36 +24,7 @@ export interface OperationContext {
   readonly lookups: LookupIndex;
   readonly now: () => string;
   /** Something the IdP should fix, though the request succeeded; never given tokens or bodies. */
-  readonly warn: (message: string, fields: Readonly<Record<string, unknown>>) => void;
-}
-
-/**
- * The attributes a write stores: for a group, only members that are users, judged on the ledger as it is
- * inside the edit. What was left out is kept for the warning sent once the write is acknowledged.
- */
-class MemberCheck {
-  #leftOut: LeftOutMembers | undefined;
-
-  constructor(
-    readonly context: OperationContext,
-    readonly schema: ResourceSchema,
-  ) {}
-
-  attributes(attributes: Json): Json {
-    if (this.schema.type !== "Group") return attributes;
-    const { group, leftOut } = keepUserMembers(this.context.ledger, attributes);
-    this.#leftOut = leftOut;
-    return group;
-  }
-
-  warnIfLeftOut(groupId: string): void {
-    if (this.#leftOut === undefined || !hasLeftOut(this.#leftOut)) return;
-    this.context.warn(describeLeftOut(groupId, this.#leftOut), {
-      group: groupId,
-      unknownMembers: this.#leftOut.unknown,
-      groupMembers: this.#leftOut.groups,
-    });
-  }
+  readonly warn: Warn;
 }
 
 /** The ScimError a ledger refusal carries, however deep the ledger wrapped it. */
@@ -119,7 +90,7 @@ export async function createResource(
 ): Promise<ScimResource> {
   const attributes = normaliseResource(schema, requireObject(body));
   const id = randomUUID();
-  const members = new MemberCheck(context, schema);
+  const members = new MemberCheck(context.ledger, schema.type, context.warn);
   const created = await write(context, schema, id, "create", (current) => {
     if (current !== undefined)
       throw new ScimError(409, `A ${schema.type} with id ${id} already exists`, "uniqueness");
@@ -137,7 +108,7 @@ async function rewrite(
   operation: LedgerOperation,
   attributesOf: (current: ScimResource) => Json,
 ): Promise<ScimResource> {
-  const members = new MemberCheck(context, schema);
+  const members = new MemberCheck(context.ledger, schema.type, context.warn);
   const rewritten = await write(context, schema, id, operation, (current) => {
     if (current === undefined) throw notFound(schema.type, id);
     const next = buildStored(schema, members.attributes(attributesOf(current)), id, current, context.now());
