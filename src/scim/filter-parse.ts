@@ -5,6 +5,7 @@
  * Precedence: `not` binds tighter than `and`, which binds tighter than `or`.
  */
 import { ScimError } from "./errors.js";
+import { MAX_EXPRESSION_LENGTH, MAX_NESTING } from "./expression-limits.js";
 import { resolveAttributePath, resolveSubPath, type ResolvedPath } from "./attribute-path.js";
 import type { ResourceSchema } from "./schemas.js";
 
@@ -81,6 +82,7 @@ type Resolve = (name: string) => ResolvedPath | undefined;
 
 class Parser {
   #position = 0;
+  #depth = 0;
   readonly #tokens: Token[];
 
   constructor(tokens: Token[]) {
@@ -111,6 +113,18 @@ class Parser {
     if (token.kind !== kind) throw invalidFilter(`expected "${kind}" at character ${token.at + 1}`);
   }
 
+  /** Each `(`, `[` and `not` is one level of recursion: bounded, so no filter can exhaust the stack. */
+  #nested<T>(at: number, parse: () => T): T {
+    if (++this.#depth > MAX_NESTING) {
+      throw invalidFilter(
+        `nested more than ${MAX_NESTING} levels deep at character ${at + 1} (each "(", "[" and "not" is a level); write it flatter`,
+      );
+    }
+    const result = parse();
+    this.#depth--;
+    return result;
+  }
+
   #or(resolve: Resolve): FilterNode {
     let left = this.#and(resolve);
     while (this.#peekWord() === "or") {
@@ -130,9 +144,10 @@ class Parser {
   }
 
   #not(resolve: Resolve): FilterNode {
-    if (this.#peekWord() === "not") {
+    const token = this.#tokens[this.#position];
+    if (token !== undefined && this.#peekWord() === "not") {
       this.#position++;
-      return { kind: "not", operand: this.#not(resolve) };
+      return this.#nested(token.at, () => ({ kind: "not", operand: this.#not(resolve) }));
     }
     return this.#primary(resolve);
   }
@@ -140,19 +155,25 @@ class Parser {
   #primary(resolve: Resolve): FilterNode {
     const token = this.#next("an attribute or '('");
     if (token.kind === "(") {
-      const inner = this.#or(resolve);
-      this.#expect(")");
-      return inner;
+      return this.#nested(token.at, () => {
+        const inner = this.#or(resolve);
+        this.#expect(")");
+        return inner;
+      });
     }
     if (token.kind !== "word" || KEYWORDS.has(token.value.toLowerCase())) {
       throw invalidFilter(`expected an attribute name at character ${token.at + 1}, found ${show(token)}`);
     }
     const path = resolve(token.value);
     if (path === undefined) throw invalidFilter(`unknown attribute "${token.value}"`);
-    if (this.#tokens[this.#position]?.kind === "[") {
+    const open = this.#tokens[this.#position];
+    if (open?.kind === "[") {
       this.#position++;
-      const inner = this.#or((name) => resolveSubPath(path, name));
-      this.#expect("]");
+      const inner = this.#nested(open.at, () => {
+        const filter = this.#or((name) => resolveSubPath(path, name));
+        this.#expect("]");
+        return filter;
+      });
       return this.#afterValuePath(path, inner);
     }
     return this.#comparison(path);
@@ -195,11 +216,20 @@ function show(token: Token): string {
       : `"${token.kind}"`;
 }
 
+function boundedTokens(text: string): Token[] {
+  if (text.length > MAX_EXPRESSION_LENGTH) {
+    throw invalidFilter(
+      `the filter is ${text.length} characters long; at most ${MAX_EXPRESSION_LENGTH} are accepted`,
+    );
+  }
+  return tokenise(text);
+}
+
 export function parseFilter(schema: ResourceSchema, text: string): FilterNode {
-  return new Parser(tokenise(text)).parse((name) => resolveAttributePath(schema, name));
+  return new Parser(boundedTokens(text)).parse((name) => resolveAttributePath(schema, name));
 }
 
 /** Parses a value filter inside a PATCH path such as `emails[type eq "work"]`. */
 export function parseValueFilter(outer: ResolvedPath, text: string): FilterNode {
-  return new Parser(tokenise(text)).parse((name) => resolveSubPath(outer, name));
+  return new Parser(boundedTokens(text)).parse((name) => resolveSubPath(outer, name));
 }

@@ -29,6 +29,8 @@ export interface ScimHandlerOptions {
   readonly onRequest?: (status: number, method: string) => void;
   /** Called with unexpected errors (answered as 500); never receives tokens or request bodies. */
   readonly onError?: (error: unknown) => void;
+  /** Called when a request succeeded but sent something the IdP should fix (a member that is no user). */
+  readonly onWarning?: (message: string, fields: Readonly<Record<string, unknown>>) => void;
 }
 
 export interface ScimHandler {
@@ -96,7 +98,13 @@ export function createScimHandler(options: ScimHandlerOptions): ScimHandler {
           memberships,
           root: `${baseUrl(req).replace(/\/+$/, "")}${basePath}`,
         },
-        operations: { ledger: options.ledger, memberships, lookups, now: () => new Date().toISOString() },
+        operations: {
+          ledger: options.ledger,
+          memberships,
+          lookups,
+          now: () => new Date().toISOString(),
+          warn: (message, fields) => options.onWarning?.(message, fields),
+        },
       };
       const answer = await routeRequest(context);
       status = answer.status;

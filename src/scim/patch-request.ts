@@ -4,6 +4,7 @@
  * defect 17).
  */
 import { ScimError } from "./errors.js";
+import { MAX_EXPRESSION_LENGTH } from "./expression-limits.js";
 import { isObject } from "./normalise.js";
 
 export const PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
@@ -47,6 +48,13 @@ export function parsePatchRequest(body: unknown): PatchOperation[] {
       throw new ScimError(400, `Operation ${index} has an invalid path`, "invalidPath");
     }
     const cleanPath = typeof path === "string" ? path.trim() : undefined;
+    if (cleanPath !== undefined && cleanPath.length > MAX_EXPRESSION_LENGTH) {
+      throw new ScimError(
+        400,
+        `Operation ${index} has a path ${cleanPath.length} characters long; at most ${MAX_EXPRESSION_LENGTH} are accepted`,
+        "invalidPath",
+      );
+    }
     if (op === "remove" && cleanPath === undefined) {
       throw new ScimError(
         400,

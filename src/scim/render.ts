@@ -1,6 +1,7 @@
 /**
  * A stored resource as a client sees it: `meta.location`, Groups always with `members` (scimmy's filters
- * crash on groups without it, defect 11), Users with their computed read-only `groups`.
+ * crash on groups without it, defect 11) listing only users that exist, exactly as the rendered group file
+ * does, Users with their computed read-only `groups`.
  */
 import type { IdentityLedger, ScimResource } from "../ledger/ledger.js";
 import type { MembershipIndex } from "./membership-index.js";
@@ -29,7 +30,15 @@ export function renderResource(
   const out: Json = { ...stored, meta: { ...meta, location: locationOf(context, schema, stored.id) } };
   delete out.password;
   if (schema.type === "Group") {
-    if (!Array.isArray(out.members)) out.members = [];
+    // Writes already keep members to users (group-members.ts); a journal written before that, or a user
+    // deleted a moment ago whose groups are still being updated, must not show more than the file does.
+    const members = Array.isArray(out.members) ? (out.members as unknown[]) : [];
+    out.members = members.filter(
+      (member) =>
+        isObject(member) &&
+        typeof member.value === "string" &&
+        context.ledger.get("User", member.value) !== undefined,
+    );
   } else {
     const groups = context.memberships.groupsOf(stored.id).map((groupId) => {
       const group = context.ledger.get("Group", groupId);

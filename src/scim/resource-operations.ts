@@ -3,11 +3,13 @@
  * inside `ledger.update`'s edit callback, which the ledger serialises per resource, so concurrent group
  * PATCHes never lose a member (scimmy's PATCH reads outside any lock, defect 18). Uniqueness of
  * userName/displayName is the ledger's to enforce atomically; its refusal becomes 409 `uniqueness`.
+ * A group's members are checked inside the same callback, so a user deleted concurrently never stays one.
  */
 import { randomUUID } from "node:crypto";
 import { NotFoundError, UniquenessError } from "../ledger/errors.js";
 import type { IdentityLedger, LedgerOperation, ScimResource } from "../ledger/ledger.js";
 import { ScimError, notFound } from "./errors.js";
+import { MemberCheck, type Warn } from "./group-members.js";
 import { buildStored, differs } from "./ingest.js";
 import type { LookupIndex } from "./lookup-index.js";
 import type { MembershipIndex } from "./membership-index.js";
@@ -21,6 +23,8 @@ export interface OperationContext {
   readonly memberships: MembershipIndex;
   readonly lookups: LookupIndex;
   readonly now: () => string;
+  /** Something the IdP should fix, though the request succeeded; never given tokens or bodies. */
+  readonly warn: Warn;
 }
 
 /** The ScimError a ledger refusal carries, however deep the ledger wrapped it. */
@@ -86,11 +90,13 @@ export async function createResource(
 ): Promise<ScimResource> {
   const attributes = normaliseResource(schema, requireObject(body));
   const id = randomUUID();
+  const members = new MemberCheck(context.ledger, schema.type, context.warn);
   const created = await write(context, schema, id, "create", (current) => {
     if (current !== undefined)
       throw new ScimError(409, `A ${schema.type} with id ${id} already exists`, "uniqueness");
-    return buildStored(schema, attributes, id, undefined, context.now());
+    return buildStored(schema, members.attributes(attributes), id, undefined, context.now());
   });
+  members.warnIfLeftOut(id);
   return created!;
 }
 
@@ -102,11 +108,13 @@ async function rewrite(
   operation: LedgerOperation,
   attributesOf: (current: ScimResource) => Json,
 ): Promise<ScimResource> {
+  const members = new MemberCheck(context.ledger, schema.type, context.warn);
   const rewritten = await write(context, schema, id, operation, (current) => {
     if (current === undefined) throw notFound(schema.type, id);
-    const next = buildStored(schema, attributesOf(current), id, current, context.now());
+    const next = buildStored(schema, members.attributes(attributesOf(current)), id, current, context.now());
     return differs(current, next) ? next : current;
   });
+  members.warnIfLeftOut(id);
   return rewritten!;
 }
 

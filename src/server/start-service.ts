@@ -85,6 +85,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     ledger,
     tokens: options.tokens,
     onError: (error) => log.error("SCIM request failed", { error }),
+    onWarning: (message, fields) => log.warn(message, fields),
   });
   const server = createServiceServer({
     scim,
