@@ -31,8 +31,13 @@ const userFields: fc.Arbitrary<UserFileFields> = fc.record(
     externalId: awkward,
     userName: awkward,
     displayName: awkward,
+    name: fc.record(
+      { givenName: awkward, familyName: awkward, middleName: awkward, formatted: awkward },
+      { requiredKeys: ["givenName"] },
+    ),
     active: fc.boolean(),
     emails: fc.array(awkward, { maxLength: 3 }),
+    created: fc.date({ noInvalidDate: true }).map((date) => date.toISOString()),
     deleted: fc.constant("2026-11-29T02:00:00.000Z"),
   },
   { requiredKeys: ["id", "userName", "active", "emails"] },
