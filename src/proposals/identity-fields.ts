@@ -1,6 +1,7 @@
 import { parse } from "yaml";
 import type { ScimResource } from "../ledger/ledger.js";
-import type { GroupFileFields, UserFileFields } from "../policy/identities/identity-file.js";
+import { NAME_PARTS } from "../policy/identities/identity-file.js";
+import type { GroupFileFields, PersonName, UserFileFields } from "../policy/identities/identity-file.js";
 
 /** What SCIM owns of a User resource, as a user file holds it (DESIGN §3). */
 export function userFieldsFrom(resource: ScimResource): UserFileFields {
@@ -9,8 +10,10 @@ export function userFieldsFrom(resource: ScimResource): UserFileFields {
     ...optional("externalId", text(resource["externalId"])),
     userName: text(resource["userName"]) ?? resource.id,
     ...optional("displayName", displayNameOf(resource)),
+    ...optional("name", nameOf(resource["name"], text)),
     active: isActive(resource),
     emails: emailsOf(resource["emails"]),
+    ...optional("created", createdOf(resource)),
   };
 }
 
@@ -28,6 +31,7 @@ export function groupFieldsFrom(
     ...optional("externalId", text(resource["externalId"])),
     displayName: text(resource["displayName"]) ?? resource.id,
     members: [...new Set(members)].sort(),
+    ...optional("created", createdOf(resource)),
   };
 }
 
@@ -65,8 +69,10 @@ export function userFieldsFromFile(textOfFile: string): UserFileFields | undefin
     ...optional("externalId", scalarText(document["externalId"])),
     userName,
     ...optional("displayName", scalarText(document["displayName"])),
+    ...optional("name", nameOf(document["name"], scalarText)),
     active: document["active"] !== false,
     emails,
+    ...optional("created", scalarText(document["created"])),
     ...optional("deleted", scalarText(document["deleted"])),
   };
 }
@@ -81,7 +87,13 @@ export function groupFieldsFromFile(textOfFile: string): GroupFileFields | undef
   const members = Array.isArray(document["members"])
     ? document["members"].flatMap((member) => scalarText(member) ?? [])
     : [];
-  return { id, ...optional("externalId", scalarText(document["externalId"])), displayName, members };
+  return {
+    id,
+    ...optional("externalId", scalarText(document["externalId"])),
+    displayName,
+    members,
+    ...optional("created", scalarText(document["created"])),
+  };
 }
 
 /** A file's top-level mapping, or undefined when it is not YAML or not a mapping (the bot leaves it alone). */
@@ -103,6 +115,21 @@ function displayNameOf(resource: ScimResource): string | undefined {
   if (formatted !== undefined) return formatted;
   const parts = [text(name["givenName"]), text(name["familyName"])].filter((part) => part !== undefined);
   return parts.length === 0 ? undefined : parts.join(" ");
+}
+
+/** The name parts present, in file order; undefined when there are none. */
+function nameOf(value: unknown, partOf: (part: unknown) => string | undefined): PersonName | undefined {
+  if (!isRecord(value)) return undefined;
+  const parts = NAME_PARTS.flatMap((part) => {
+    const given = partOf(value[part]);
+    return given === undefined ? [] : [[part, given] as const];
+  });
+  return parts.length === 0 ? undefined : Object.fromEntries(parts);
+}
+
+function createdOf(resource: ScimResource): string | undefined {
+  const meta = resource["meta"];
+  return isRecord(meta) ? text(meta["created"]) : undefined;
 }
 
 /** Addresses only, primary first, each once; the rest keep the IdP's order. */

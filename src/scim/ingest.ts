@@ -51,14 +51,23 @@ export function buildStored(
   if (schema.type === "Group" && !Array.isArray(body.members)) body.members = [];
   const schemas = schemasOf(schema, body);
   validate(schema, { schemas, ...body });
-  const previousMeta = isObject(previous?.meta) ? previous.meta : undefined;
-  const created = typeof previousMeta?.created === "string" ? previousMeta.created : now;
   return {
     schemas,
     id,
     ...body,
-    meta: { resourceType: schema.type, created, lastModified: now },
+    meta: { resourceType: schema.type, ...createdOf(previous, now), lastModified: now },
   };
+}
+
+/**
+ * A new resource is created now; an existing one keeps its creation time, and a resource whose creation
+ * time is unknown (seeded from an identity file that does not record it) keeps it unknown rather than
+ * taking the time of its first write.
+ */
+function createdOf(previous: ScimResource | undefined, now: string): { created?: string } {
+  if (previous === undefined) return { created: now };
+  const meta = isObject(previous.meta) ? previous.meta : undefined;
+  return typeof meta?.created === "string" ? { created: meta.created } : {};
 }
 
 /** True when two stored resources differ in anything but `meta`. */

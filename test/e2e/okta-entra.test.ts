@@ -135,6 +135,7 @@ describe("Okta", () => {
         id: groupId,
         displayName: "okta-payments",
         members: ["okta.user0@example.com", "okta.user2@example.com"],
+        created: group.body.meta.created,
       });
     });
   });

@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { renderGroupFile, renderUserFile } from "../../src/policy/identities/identity-file.js";
 import type { UserFileFields } from "../../src/policy/identities/identity-file.js";
+import { parseYaml } from "../../src/policy/yaml/load-yaml.js";
+import { parseYamlDocument } from "../../src/policy/yaml/load-yaml-parse.js";
 
 /** Strings YAML likes to misread: booleans, numbers, nulls, comment and mapping markers, odd spacing. */
 const awkward = fc.oneof(
@@ -22,6 +24,11 @@ const awkward = fc.oneof(
     " lead",
     "trail ",
     "日本",
+    "alice\u00a0",
+    "Zoë\u2003",
+    "x\ufeff",
+    "form\f",
+    "tab\v",
   ),
 );
 
@@ -31,8 +38,13 @@ const userFields: fc.Arbitrary<UserFileFields> = fc.record(
     externalId: awkward,
     userName: awkward,
     displayName: awkward,
+    name: fc.record(
+      { givenName: awkward, familyName: awkward, middleName: awkward, formatted: awkward },
+      { requiredKeys: ["givenName"] },
+    ),
     active: fc.boolean(),
     emails: fc.array(awkward, { maxLength: 3 }),
+    created: fc.date({ noInvalidDate: true }).map((date) => date.toISOString()),
     deleted: fc.constant("2026-11-29T02:00:00.000Z"),
   },
   { requiredKeys: ["id", "userName", "active", "emails"] },
@@ -44,6 +56,8 @@ describe("identity-file properties", () => {
       fc.property(userFields, (fields) => {
         const text = renderUserFile(undefined, fields);
         expect(parse(text)).toEqual(fields);
+        // Policy loading (the fast path where it can) reads the file as the yaml package does.
+        expect(parseYaml(text)).toEqual(parseYamlDocument(text));
         expect(renderUserFile(text, fields)).toBe(text);
       }),
       { numRuns: 300 },

@@ -133,6 +133,57 @@ describe("renderUserFile", () => {
     expect(next).toContain("  - alice@example.com # primary\n  - alice@example.net\n");
   });
 
+  it("writes the name parts and the creation time where DESIGN §3 lets a file hold more", () => {
+    const text = renderUserFile(undefined, {
+      ...alice,
+      name: { familyName: "Ångström", givenName: "Zoë", formatted: "Zoë Ångström" },
+      created: "2026-11-29T02:00:00.000Z",
+    });
+    expect(text).toBe(
+      [
+        "id: 2819c223-7f76-453a-919d-413861904646",
+        "externalId: 00u1abcd",
+        "userName: alice@example.com",
+        "displayName: Alice Example",
+        "name:",
+        "  givenName: Zoë",
+        "  familyName: Ångström",
+        "  formatted: Zoë Ångström",
+        "active: true",
+        "emails:",
+        "  - alice@example.com",
+        "  - a.example@example.org",
+        "created: 2026-11-29T02:00:00.000Z",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("edits name parts in place, keeping the comments and keys a person put inside name", () => {
+    const previous = [
+      "id: 2819c223-7f76-453a-919d-413861904646",
+      "userName: alice@example.com",
+      "name:",
+      "  givenName: Alice # as she signs",
+      "  familyName: Example",
+      "  nickname: Al",
+      "active: true",
+      "",
+    ].join("\n");
+    const fields: UserFileFields = {
+      id: alice.id,
+      userName: alice.userName,
+      name: { givenName: "Alice", familyName: "Married" },
+      active: true,
+      emails: [],
+    };
+    const next = renderUserFile(previous, fields);
+    expect(next).toContain("  givenName: Alice # as she signs\n  familyName: Married\n  nickname: Al\n");
+    expect(renderUserFile(next, fields)).toBe(next);
+    const unnamed = renderUserFile(next, { ...fields, name: {} });
+    expect(parse(unnamed)).not.toHaveProperty("name");
+  });
+
   it("renders afresh a file that no longer parses", () => {
     expect(parse(renderUserFile("id: [unclosed\n", alice))).toMatchObject({ userName: "alice@example.com" });
   });

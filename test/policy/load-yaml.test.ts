@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
+import { stringify } from "yaml";
 import { parseYamlFast } from "../../src/policy/yaml/load-yaml-fast.js";
 import { parseYamlDocument } from "../../src/policy/yaml/load-yaml-parse.js";
 import { parseYaml } from "../../src/policy/yaml/load-yaml.js";
@@ -75,6 +76,42 @@ describe("the fast YAML path", () => {
       expect(expectSameAsFullParser(text)).toBe(true);
   });
 
+  /** Characters JavaScript's trim() removes but YAML keeps (YAML 1.2 §5.5: only space and tab are s-white). */
+  const NOT_YAML_WHITE = ["\u00a0", "\u2003", "\u3000", "\u2028", "\u2029", "\u0085", "\ufeff", "\f", "\v"];
+
+  it.each(NOT_YAML_WHITE)("keeps %j at the end of a value, as YAML does", (space) => {
+    for (const text of [
+      stringify({ userName: `alice${space}` }),
+      `userName: alice${space}\n`,
+      `userName: alice ${space}  # note\n`,
+      `emails:\n  - alice${space}\n`,
+      `emails: [alice${space}, bob]\n`,
+      `key${space}: value\n`,
+      `a: x\n${space}b: y\n`,
+    ]) {
+      const parsed = parseYaml(text);
+      const full = parseYamlDocument(text);
+      expect(parsed, JSON.stringify(text)).toEqual(full);
+    }
+    expect(parseYaml(stringify({ userName: `alice${space}` })).root).toMatchObject({
+      entries: [{ key: "userName", value: { value: `alice${space}` } }],
+    });
+  });
+
+  it("refuses a key longer than 1,024 characters exactly where the yaml package does", () => {
+    for (const length of [1024, 1025]) {
+      for (const text of [
+        `${"k".repeat(length)}: v\n`,
+        `- ${"k".repeat(length)}: v\n`,
+        `a:\n  ${"é".repeat(length)}: v\n`,
+      ]) {
+        const parsed = parseYaml(text);
+        expect(parsed, `${length}: ${text.slice(0, 8)}`).toEqual(parseYamlDocument(text));
+        expect(parsed.problems.length > 0, `${length}: ${text.slice(0, 8)}`).toBe(length > 1024);
+      }
+    }
+  });
+
   it("reports syntax errors through the full parser, with their offsets", () => {
     const parsed = parseYaml("a: [1, 2\nb: 3\n");
     expect(parsed.root).toBeUndefined();
@@ -129,6 +166,83 @@ describe("the fast YAML path", () => {
     );
     // Most generated documents are plain block YAML: the fast path must actually take them.
     expect(handled).toBeGreaterThan(100);
+  });
+
+  /** Any Unicode, weighted towards what YAML and JavaScript disagree about. */
+  const unicodeText = (maxLength: number) =>
+    fc.string({
+      unit: fc.oneof(
+        { weight: 4, arbitrary: fc.string({ unit: "grapheme", minLength: 1, maxLength: 1 }) },
+        { weight: 1, arbitrary: fc.string({ unit: "binary", minLength: 1, maxLength: 1 }) },
+        { weight: 2, arbitrary: fc.constantFrom(...NOT_YAML_WHITE, " ", "-", ":", "#", "'", '"', "é", "日") },
+      ),
+      maxLength,
+    });
+
+  it("agrees with the full parser on documents the yaml package writes from any Unicode text", () => {
+    // Policy keys are mostly plain words, which the fast path takes; any Unicode key sends it to `yaml`.
+    const key = fc.oneof(
+      { weight: 5, arbitrary: fc.stringMatching(/^[a-z][a-zA-Z0-9_]{0,6}$/) },
+      { weight: 1, arbitrary: unicodeText(8) },
+    );
+    const text = fc.oneof(
+      { weight: 2, arbitrary: fc.stringMatching(/^[a-zA-Z0-9@. ]{1,12}$/) },
+      { weight: 3, arbitrary: unicodeText(12) },
+    );
+    const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: "small" }, text, tie("map"), tie("seq")),
+      map: fc.dictionary(key, tie("node"), { minKeys: 1, maxKeys: 4 }),
+      seq: fc.array(tie("node"), { minLength: 1, maxLength: 4 }),
+    })).node;
+    let handled = 0;
+    fc.assert(
+      fc.property(fc.dictionary(key, value, { minKeys: 1, maxKeys: 5 }), (document) => {
+        if (expectSameAsFullParser(stringify(document, { lineWidth: 0 }))) handled++;
+      }),
+      { numRuns: 1000 },
+    );
+    // One exotic value sends a whole document to `yaml`; still, plain ones must go the fast way (~8% here).
+    expect(handled).toBeGreaterThan(40);
+  });
+
+  it("agrees with the full parser on hand-written block documents of any Unicode text", () => {
+    const plain = unicodeText(10).filter((text) => text.trim() !== "");
+    const tree: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: "small" }, plain, tie("map"), tie("seq")),
+      map: fc.dictionary(plain, tie("node"), { minKeys: 1, maxKeys: 4 }),
+      seq: fc.array(tie("node"), { minLength: 1, maxLength: 4 }),
+    })).node;
+    fc.assert(
+      fc.property(tree, fc.boolean(), (root, compact) => {
+        const text = render(root, 0, [""], compact);
+        const fast = parseYamlFast(text);
+        if (fast === undefined) return;
+        const full = parseYamlDocument(text);
+        expect(full.problems, JSON.stringify(text)).toEqual([]);
+        expect(fast.root, JSON.stringify(text)).toEqual(full.root);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("never disagrees with the full parser on arbitrary Unicode text", () => {
+    const line = fc.tuple(
+      fc.constantFrom("", "  ", "- ", "  - "),
+      unicodeText(10),
+      fc.constantFrom(": ", ":", " # ", ", ", ""),
+      unicodeText(10),
+    );
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 1, maxLength: 5 }), (lines) => {
+        const source = lines.map((parts) => parts.join("")).join("\n");
+        const fast = parseYamlFast(source);
+        if (fast === undefined) return;
+        const full = parseYamlDocument(source);
+        expect(full.problems, JSON.stringify(source)).toEqual([]);
+        expect(fast.root, JSON.stringify(source)).toEqual(full.root);
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it("never disagrees with the full parser on arbitrary YAML-ish text", () => {

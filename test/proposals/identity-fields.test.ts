@@ -21,6 +21,7 @@ describe("SCIM resources as identity file fields", () => {
       externalId: "ext-1",
       userName: "Dana@Contoso.com",
       displayName: "Dana Scully",
+      name: { givenName: "Dana", familyName: "Scully" },
       active: false,
       emails: ["Dana@Contoso.com", "dana.home@example.com"],
     });

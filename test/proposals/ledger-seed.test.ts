@@ -10,6 +10,7 @@ import type { JournalLedger } from "../../src/ledger/journal-ledger-contract.js"
 import { openLedger } from "../../src/ledger/journal-ledger.js";
 import { scimUser } from "./policy-fixture.js";
 import { put } from "./ledger-writes.js";
+import { oktaUser, patchOf, startScim } from "../scim/support/scim-server.js";
 
 let scratch: string;
 afterEach(async () => {
@@ -64,5 +65,68 @@ describe("seeding a ledger from the policy repository", () => {
     await restarted.close();
     await reseeded.close();
     expect(await repo.head(SYNC_BRANCH)).toBe(syncHead);
+  });
+});
+
+describe("a ledger rebuilt from git, as an IdP reads it", () => {
+  it("answers GET with the name parts and meta.created the IdP's POST got, and a PATCH keeps meta.created", async () => {
+    scratch = await mkdtemp(join(tmpdir(), "seed-test-"));
+    const repo = await openGitPolicyRepo(join(scratch, "repo"), { createFrom: BUNDLED_POLICIES });
+    const first = await startScim({ ledger: await seededLedger(await readLedgerSeed(repo)) });
+    const posted = await first.call(
+      "POST",
+      "/Users",
+      oktaUser("zoë.ångström@example.com", { name: { givenName: "Zoë", familyName: "Ångström" } }),
+    );
+    expect(posted.status).toBe(201);
+    const proposer = startProposer({ ledger: first.ledger, repo, watchMainMs: 0 });
+    await proposer.flush();
+    await proposer.close();
+    await first.close();
+
+    const second = await startScim({ ledger: await seededLedger(await readLedgerSeed(repo)) });
+    try {
+      const read = await second.call("GET", `/Users/${posted.body.id}`);
+      expect(read.status).toBe(200);
+      expect(read.body.name).toEqual({ givenName: "Zoë", familyName: "Ångström" });
+      expect(read.body.meta.created).toBe(posted.body.meta.created);
+
+      // Okta's SPEC test reads the name parts of the first listed user, whichever it is.
+      const listed = await second.call("GET", "/Users?count=1&startIndex=1");
+      const firstListed = listed.body.Resources[0];
+      expect(typeof firstListed.name?.givenName).toBe("string");
+      expect(typeof firstListed.name?.familyName).toBe("string");
+
+      const patched = await second.call(
+        "PATCH",
+        `/Users/${posted.body.id}`,
+        patchOf({ op: "replace", value: { active: false } }),
+      );
+      expect(patched.status).toBe(200);
+      expect(patched.body.active).toBe(false);
+      expect(patched.body.meta.created).toBe(posted.body.meta.created);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it("never passes a PATCH's time off as meta.created of a user whose file does not record it", async () => {
+    scratch = await mkdtemp(join(tmpdir(), "seed-test-"));
+    const repo = await openGitPolicyRepo(join(scratch, "repo"), { createFrom: BUNDLED_POLICIES });
+    const scim = await startScim({ ledger: await seededLedger(await readLedgerSeed(repo)) });
+    try {
+      const listed = await scim.call("GET", "/Users?count=1&startIndex=1");
+      const before = listed.body.Resources[0];
+      const patched = await scim.call(
+        "PATCH",
+        `/Users/${before.id}`,
+        patchOf({ op: "replace", value: { displayName: "Renamed Person" } }),
+      );
+      expect(patched.status).toBe(200);
+      expect(patched.body.displayName).toBe("Renamed Person");
+      expect(patched.body.meta.created).toBe(before.meta.created);
+    } finally {
+      await scim.close();
+    }
   });
 });

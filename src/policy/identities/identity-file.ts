@@ -1,5 +1,18 @@
-import { Document, Pair, Scalar, YAMLSeq, isMap, isScalar, isSeq, parseDocument } from "yaml";
-import type { ToStringOptions, YAMLMap } from "yaml";
+import { Document, Pair, Scalar, YAMLMap, YAMLSeq, isMap, isScalar, isSeq, parseDocument } from "yaml";
+import type { ToStringOptions } from "yaml";
+
+/** The sub-attributes of SCIM `name` (RFC 7643 §4.1.1), in the order a user file lists them. */
+export const NAME_PARTS = [
+  "givenName",
+  "familyName",
+  "middleName",
+  "honorificPrefix",
+  "honorificSuffix",
+  "formatted",
+] as const;
+
+export type NamePart = (typeof NAME_PARTS)[number];
+export type PersonName = { readonly [P in NamePart]?: string };
 
 /** What SCIM owns in a user file (DESIGN §3). `formerUserNames` is kept by the editor itself. */
 export interface UserFileFields {
@@ -7,8 +20,12 @@ export interface UserFileFields {
   externalId?: string;
   userName: string;
   displayName?: string;
+  /** The IdP's name parts, so a ledger rebuilt from git answers with them (Okta's test reads them). */
+  name?: PersonName;
   active: boolean;
   emails: readonly string[];
+  /** SCIM `meta.created`, so a ledger rebuilt from git answers with the IdP's creation time. */
+  created?: string;
   /** ISO timestamp of a SCIM DELETE: the file becomes a tombstone. */
   deleted?: string;
 }
@@ -19,10 +36,16 @@ export interface GroupFileFields {
   displayName: string;
   /** userNames; written sorted and deduplicated. */
   members: readonly string[];
+  /** SCIM `meta.created`. */
+  created?: string;
 }
 
-type OwnedValue = string | boolean | readonly string[] | undefined;
+type OwnedValue = string | boolean | readonly string[] | OwnedEntries | undefined;
 type OwnedEntry = readonly [key: string, value: OwnedValue];
+/** A nested mapping SCIM owns (`name`), its keys in file order. */
+interface OwnedEntries {
+  readonly entries: readonly OwnedEntry[];
+}
 
 const STRINGIFY: ToStringOptions = { lineWidth: 0, flowCollectionPadding: false };
 
@@ -39,9 +62,11 @@ export function renderUserFile(previous: string | undefined, fields: UserFileFie
     ["externalId", fields.externalId],
     ["userName", fields.userName],
     ["displayName", fields.displayName],
+    ["name", nameEntries(fields.name)],
     ["active", fields.active],
     ["emails", fields.emails],
     ["formerUserNames", formerUserNames],
+    ["created", fields.created],
     ["deleted", fields.deleted],
   ]);
 }
@@ -55,7 +80,15 @@ export function renderGroupFile(previous: string | undefined, fields: GroupFileF
     ["externalId", fields.externalId],
     ["displayName", fields.displayName],
     ["members", members],
+    ["created", fields.created],
   ]);
+}
+
+/** An empty name is no name: the key is left out rather than written as `name: {}`. */
+function nameEntries(name: PersonName | undefined): OwnedEntries | undefined {
+  if (name === undefined) return undefined;
+  const entries = NAME_PARTS.map((part): OwnedEntry => [part, name[part]]);
+  return entries.some(([, value]) => value !== undefined) ? { entries } : undefined;
 }
 
 /** A file that does not parse as a mapping cannot be edited in place: it is rendered afresh. */
@@ -83,10 +116,17 @@ function renderFile(
   owned: readonly OwnedEntry[],
 ) {
   if (previous === undefined || document === undefined || !isMap(document.contents)) {
-    const fresh = new Document(Object.fromEntries(owned.filter(([, value]) => value !== undefined)));
-    return fresh.toString(STRINGIFY);
+    return new Document(plainObject(owned)).toString(STRINGIFY);
   }
-  const map = document.contents;
+  if (!editMap(document.contents, owned)) return previous;
+  return document.toString(STRINGIFY);
+}
+
+/**
+ * Sets the owned keys of `map` in their stable order, ahead of the keys a person added (kept as they are).
+ * Returns whether anything changed.
+ */
+function editMap(map: YAMLMap, owned: readonly OwnedEntry[]): boolean {
   const ownedKeys = new Set(owned.map(([key]) => key));
   let changed = false;
   const ownedPairs: Pair[] = [];
@@ -104,14 +144,19 @@ function renderFile(
     changed = updateValue(pair, value) || changed;
     ownedPairs.push(pair);
   }
-  if (!changed) return previous;
+  if (!changed) return false;
   const others = map.items.filter((item) => !ownedKeys.has(scalarString(item.key) ?? ""));
   map.items = [...ownedPairs, ...others];
-  return document.toString(STRINGIFY);
+  return true;
 }
 
 /** Edits the node in place where it can, so the comments attached to it survive. */
 function updateValue(pair: Pair, value: Exclude<OwnedValue, undefined>): boolean {
+  if (isOwnedEntries(value)) {
+    if (isMap(pair.value)) return editMap(pair.value, value.entries);
+    pair.value = nodeFor(value);
+    return true;
+  }
   if (typeof value === "string" || typeof value === "boolean") {
     if (isScalar(pair.value)) {
       if (pair.value.value === value) return false;
@@ -141,11 +186,32 @@ function updateValue(pair: Pair, value: Exclude<OwnedValue, undefined>): boolean
   return true;
 }
 
-function nodeFor(value: Exclude<OwnedValue, undefined>): Scalar | YAMLSeq {
+function nodeFor(value: Exclude<OwnedValue, undefined>): Scalar | YAMLSeq | YAMLMap {
+  if (isOwnedEntries(value)) return freshMap(value.entries);
   if (typeof value === "string" || typeof value === "boolean") return new Scalar(value);
   const seq = new YAMLSeq<Scalar>();
   seq.items = value.map((entry) => new Scalar(entry));
   return seq;
+}
+
+function freshMap(owned: readonly OwnedEntry[]): YAMLMap {
+  const map = new YAMLMap();
+  for (const [key, value] of owned) {
+    if (value !== undefined) map.items.push(new Pair(new Scalar(key), nodeFor(value)));
+  }
+  return map;
+}
+
+function plainObject(owned: readonly OwnedEntry[]): Record<string, unknown> {
+  return Object.fromEntries(
+    owned.flatMap(([key, value]) =>
+      value === undefined ? [] : [[key, isOwnedEntries(value) ? plainObject(value.entries) : value]],
+    ),
+  );
+}
+
+function isOwnedEntries(value: Exclude<OwnedValue, undefined>): value is OwnedEntries {
+  return typeof value === "object" && !Array.isArray(value);
 }
 
 function scalarString(node: unknown): string | undefined {

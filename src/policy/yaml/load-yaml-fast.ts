@@ -6,10 +6,12 @@ import type { ParsedYaml, YEntry, YMap, YNode, YSeq } from "./load-yaml-tree.js"
  * block mappings and sequences, single-line plain and quoted scalars, single-line flow sequences of
  * scalars, comments. It gives the same tree as the `yaml` package (YAML 1.2 core schema) or gives up:
  * anything else — anchors, tags, block scalars, flow mappings, multi-line scalars, escapes, tabs, CRLF,
- * duplicate keys, any syntax error — returns undefined and the full parser takes the file.
+ * duplicate keys, keys over 1,024 characters, any syntax error — returns undefined and the full parser takes
+ * the file. So does any character JavaScript counts as white space but YAML does not (only space and tab
+ * are, YAML 1.2 §5.5): NBSP, U+2003 and the like, a byte order mark anywhere, form feed, vertical tab.
  */
 export function parseYamlFast(text: string): ParsedYaml | undefined {
-  if (text.includes("\t") || text.includes("\r") || text.charCodeAt(0) === 0xfeff) return undefined;
+  if (UNSURE.test(text)) return undefined;
   try {
     const parser = new FastParser(text);
     return { root: parser.parseDocument(), problems: [] };
@@ -24,6 +26,13 @@ class FastPathGaveUp extends Error {
   override name = "FastPathGaveUp";
 }
 const GIVE_UP = new FastPathGaveUp("not plain block YAML");
+/**
+ * Tab and CR (indentation and line-break rules the fast path does not model), and every character `trim()`
+ * and `\s` treat as white space that YAML keeps as content (or, for U+FEFF, treats specially).
+ */
+const UNSURE = /[\t\r\v\f\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
+/** The `yaml` package refuses an implicit key whose `:` is more than this many characters after its start. */
+const MAX_IMPLICIT_KEY = 1024;
 const SPACE = 32;
 const HASH = 35;
 const DASH = 45;
@@ -32,6 +41,13 @@ const PLAIN_KEY = /^[A-Za-z0-9_$./][^#'"[\]{},&*!|>%@`]*$/;
 const FLOW_PLAIN_FORBIDDEN = /[#[\]{}'"]|: |:$/;
 function giveUp(): never {
   throw GIVE_UP;
+}
+
+/** The end of `text[start, end)` without trailing spaces: what YAML trims off a plain scalar. */
+function trimSpaces(text: string, start: number, end: number): number {
+  let stop = end;
+  while (stop > start && text.charCodeAt(stop - 1) === SPACE) stop--;
+  return stop;
 }
 
 class FastParser {
@@ -103,6 +119,7 @@ class FastParser {
       const end = this.#ends[line] ?? 0;
       const colon = this.#keyColon(start, end);
       if (colon === -1) giveUp();
+      if (colon - start > MAX_IMPLICIT_KEY) giveUp();
       const keySource = this.#text.slice(start, colon);
       if (!PLAIN_KEY.test(keySource) || keySource.endsWith(" ")) giveUp();
       const key = String(resolvePlain(keySource));
@@ -227,7 +244,7 @@ class FastParser {
       }
       if (code === COLON && (at + 1 === end || text.charCodeAt(at + 1) === SPACE)) giveUp();
     }
-    const source = text.slice(start, stop).trimEnd();
+    const source = text.slice(start, trimSpaces(text, start, stop));
     return { kind: "scalar", value: resolvePlain(source), offset: start };
   }
 
@@ -278,7 +295,7 @@ class FastParser {
       } else {
         let stop = at;
         while (stop < end && text.charCodeAt(stop) !== 44 && text.charCodeAt(stop) !== 93) stop++;
-        const source = text.slice(at, stop).trimEnd();
+        const source = text.slice(at, trimSpaces(text, at, stop));
         if (source === "" || FLOW_PLAIN_FORBIDDEN.test(source) || "&*!|>%@`?-:".includes(source.charAt(0))) {
           giveUp();
         }
