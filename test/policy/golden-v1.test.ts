@@ -92,5 +92,6 @@ describe("policy format v1 output is unchanged", () => {
     } finally {
       await removeDir(root);
     }
-  });
+    // Forty explains of a 2,000-user policy, each loading it whole: slow on a loaded machine, by design.
+  }, 120_000);
 });
