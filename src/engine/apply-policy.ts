@@ -23,6 +23,7 @@ export async function applyPolicy(input: PolicyInput, options: ApplyOptions): Pr
     if (reasons.length > 0) return { kind: "stale", diagnostics, plan, reasons };
   }
   if (options.dryRun) return { kind: "planned", diagnostics, plan, guards };
+  options.beforeApply?.(plan);
   const context = input.revision === undefined ? {} : { revision: input.revision };
   const results = await applyPlan(plan, input.targets, settings, context);
   return { kind: "applied", diagnostics, plan, results };

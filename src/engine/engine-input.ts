@@ -38,4 +38,9 @@ export interface ApplyOptions {
   readonly savedPlan?: Plan;
   /** Plan, run the guards and the staleness check, and write nothing. */
   readonly dryRun: boolean;
+  /**
+   * Called with the plan once the guards and the staleness check passed, just before the first write, so
+   * a CI log shows what is being applied even when the job is cut short.
+   */
+  readonly beforeApply?: (plan: Plan) => void;
 }

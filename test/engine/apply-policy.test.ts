@@ -79,8 +79,14 @@ describe("planPolicy", () => {
 
 describe("applyPolicy", () => {
   it("applies revocations first and reports every change; a second apply writes nothing", async () => {
-    const outcome = await applyPolicy(world.input(), APPLY);
+    const writesWhenShown: number[] = [];
+    const outcome = await applyPolicy(world.input(), {
+      ...APPLY,
+      beforeApply: () => writesWhenShown.push(world.fake.writes().length),
+    });
     if (outcome.kind !== "applied") throw new Error(`expected an apply, got ${outcome.kind}`);
+    // The plan is handed over once, before the first write: a CI log shows it even if the job is cut short.
+    expect(writesWhenShown).toEqual([0]);
     expect(outcome.results.map((result) => result.target)).toEqual(["pulsar"]);
     const [pulsar] = outcome.results;
     expect(pulsar?.results.map((result) => result.ok)).toEqual(EXPECTED_CHANGES.map(() => true));

@@ -59,6 +59,9 @@ Exit codes: 0 every change applied, 1 error, refusal or any failed change.
         allowMassRevocation: values["allow-mass-revocation"] === true,
         dryRun: values["dry-run"] === true,
         ...(savedPlan === undefined ? {} : { savedPlan }),
+        beforeApply: (plan) => {
+          if (format !== "json") context.stdout.write(renderPlan({ plan, guards: [] }, format) + "\n");
+        },
       });
       return report(outcome, { format, planFile: planFile ?? "plan.json" }, context);
     } finally {
@@ -93,8 +96,6 @@ function report(
       context.stderr.write("Dry run: nothing was written.\n");
       return EXIT_OK;
     case "applied":
-      if (format !== "json")
-        context.stdout.write(renderPlan({ plan: outcome.plan, guards: [] }, format) + "\n");
       context.stdout.write(renderApplySummary(outcome.results, format));
       return isSuccess(summariseApply(outcome.results)) ? EXIT_OK : EXIT_ERROR;
   }
