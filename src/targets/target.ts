@@ -5,7 +5,7 @@ import type { TargetApplyResult, TargetName, TargetPlan } from "../plan/plan.js"
 
 /** What apply knows about the change it performs, for the target's own audit fields. */
 export interface ApplyContext {
-  /** The commit (or policy tree hash) the plan was made from; absent when the policy is not in git. */
+  /** The commit the policy was read from (main's head, GITHUB_SHA in CI); absent when the caller cannot say. */
   readonly revision?: string;
 }
 
