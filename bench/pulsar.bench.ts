@@ -63,7 +63,7 @@ export async function run(): Promise<void> {
     );
 
     const before = fake.writes().length;
-    await pulsarTarget.apply(client, plan, settings);
+    await pulsarTarget.apply(client, plan, settings, {});
     const noopWrites = fake.writes().length - before;
     console.log(`writes on a no-op apply: ${noopWrites} (goal 0, ${noopWrites === 0 ? "met" : "MISSED"})`);
 
@@ -72,7 +72,7 @@ export async function run(): Promise<void> {
     fake.faults.latencyMs = LATENCY_MS;
     const writesBefore = fake.writes().length;
     const applyStart = performance.now();
-    const result = await pulsarTarget.apply(client, drifted, settings);
+    const result = await pulsarTarget.apply(client, drifted, settings, {});
     const seconds = (performance.now() - applyStart) / 1000;
     const writes = fake.writes().length - writesBefore;
     const failed = result.results.filter((each) => !each.ok).length;

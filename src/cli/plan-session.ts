@@ -1,27 +1,14 @@
 import type { CommandContext } from "./command.js";
 import { ReportedFailure, UsageError } from "./errors.js";
-import { loadPolicyDir, type LoadedPolicyDir } from "./load-policy-dir.js";
-import { formatDiagnostic, hasErrors } from "../policy/load/load.js";
-import { compilePolicy } from "../policy/compile/compile.js";
-import type { EffectiveAccess } from "../policy/model/effective-access.js";
-import type { Settings } from "../policy/model/model.js";
-import type { Plan, TargetName, TargetPlan } from "../plan/plan.js";
-import { hashPolicyTree } from "../plan/policy-tree.js";
-import { findGuardViolations, type GuardFinding } from "../plan/guards.js";
+import { readPolicyFiles } from "./read-policy-files.js";
+import type { PolicyInput } from "../engine/engine-input.js";
+import { openTargets, TargetSelectionError, type OpenedTargets } from "../engine/open-targets.js";
+import { formatDiagnostic } from "../policy/load/load.js";
 import { TARGETS } from "../targets/registry.js";
-import type { AnyTarget } from "../targets/target.js";
 
-export interface OpenTarget {
-  readonly target: AnyTarget;
-  readonly connection: unknown;
-}
-
-/** Everything plan and apply share: the policy, a fresh plan over the selected targets, their connections. */
+/** What plan and apply hand the engine, and the connections to close when it is done. */
 export interface PlanSession {
-  readonly plan: Plan;
-  readonly settings: Settings;
-  readonly guards: readonly GuardFinding[];
-  readonly targets: ReadonlyMap<TargetName, OpenTarget>;
+  readonly input: PolicyInput;
   close(): Promise<void>;
 }
 
@@ -44,88 +31,55 @@ export function readSessionOptions(values: Record<string, unknown>): SessionOpti
 }
 
 /**
- * Reads and validates the policy, picks the targets (every configured one by default, an error when a named
- * one is not configured), reads each one's actual state and plans it. Validation errors refuse.
+ * Opens the `--target` selection and reads the `--policies` directory. Notices and diagnostics go to
+ * stderr as the engine finds them, so a person sees the policy's warnings even when a target then fails.
  */
 export async function openPlanSession(
   context: CommandContext,
   options: SessionOptions,
 ): Promise<PlanSession> {
-  const known = TARGETS.map((target) => target.name as string);
-  for (const name of options.targets) {
-    if (!known.includes(name))
-      throw new UsageError(`--target ${name} is not known: use ${known.join(" or ")}`);
-  }
-  const now = context.now();
-  const { policy, files } = await loadValidPolicy(context, options.policies, now);
-  const settings = policy.settings;
-  const open = new Map<TargetName, OpenTarget>();
-  const close = async (): Promise<void> => {
-    await Promise.all(
-      [...open.values()].map(async ({ target, connection }) => {
-        await target.close?.(connection);
-      }),
-    );
-  };
-  let plans: TargetPlan[];
+  const notice = (text: string) => context.stderr.write(`note: ${text}\n`);
+  const opened = openSelectedTargets(context, options.targets, notice);
   try {
-    plans = await planTargets(context, options.targets, compilePolicy(policy, now), settings, open);
+    const { files, display } = await readPolicyFiles(context, options.policies);
+    // CI applies the commit it checked out; its sha is what NATS entries record as changedBy.
+    const revision = context.config.env.GITHUB_SHA?.trim();
+    const input: PolicyInput = {
+      files,
+      display,
+      targets: opened.targets,
+      now: context.now(),
+      notice,
+      diagnostics: (found) => {
+        for (const diagnostic of found) context.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
+      },
+      ...(revision === undefined || revision === "" ? {} : { revision }),
+    };
+    return { input, close: () => opened.close() };
   } catch (error) {
-    await close();
+    await opened.close();
     throw error;
   }
-  const plan: Plan = {
-    formatVersion: 1,
-    policyTree: hashPolicyTree(files),
-    createdAt: now.toISOString(),
-    targets: plans,
-  };
-  return { plan, settings, guards: findGuardViolations(plan, settings), targets: open, close };
 }
 
-/** The policy, with every diagnostic shown; errors refuse, since a plan from a half-read policy would revoke. */
-async function loadValidPolicy(
-  context: CommandContext,
-  policies: string | undefined,
-  now: Date,
-): Promise<LoadedPolicyDir> {
-  const loaded = await loadPolicyDir(context, policies, now);
-  for (const diagnostic of loaded.diagnostics) context.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
-  if (hasErrors(loaded.diagnostics)) {
-    context.stderr.write(
-      "The policy has errors: nothing was planned. Fix them (scim-gitops validate), then run again.\n",
-    );
-    throw new ReportedFailure("policy has validation errors");
-  }
-  return loaded;
+/** The engine found validation errors (already shown): refuse, since a plan from a half-read policy would revoke. */
+export function refuseInvalidPolicy(context: CommandContext): never {
+  context.stderr.write(
+    "The policy has errors: nothing was planned. Fix them (scim-gitops validate), then run again.\n",
+  );
+  throw new ReportedFailure("policy has validation errors");
 }
 
-/** Connects each selected target (recording it in `open` so the caller can close it), reads it and plans it. */
-async function planTargets(
+function openSelectedTargets(
   context: CommandContext,
   selected: readonly string[],
-  desired: EffectiveAccess,
-  settings: Settings,
-  open: Map<TargetName, OpenTarget>,
-): Promise<TargetPlan[]> {
-  const plans: TargetPlan[] = [];
-  for (const target of TARGETS) {
-    const named = selected.includes(target.name);
-    if (selected.length > 0 && !named) continue;
-    const connection: unknown = target.connect(context.config);
-    const hint = target.connectionHint ?? "see the README for its environment variables";
-    if (connection === undefined) {
-      if (named) throw new UsageError(`--target ${target.name} is not configured: ${hint}`);
-      context.stderr.write(`note: skipping ${target.name}: not configured (${hint})\n`);
-      continue;
-    }
-    open.set(target.name, { target, connection });
-    if (!target.isManaged(settings)) {
-      context.stderr.write(`note: skipping ${target.name}: settings.yaml gives it nothing to manage\n`);
-      continue;
-    }
-    const actual: unknown = await target.readActual(connection, settings);
-    plans.push(target.plan(desired, settings, actual));
+  notice: (text: string) => void,
+): OpenedTargets {
+  try {
+    return openTargets({ registry: TARGETS, config: context.config, selected, notice });
+  } catch (error) {
+    if (!(error instanceof TargetSelectionError)) throw error;
+    const problem = error.problem === "unknown" ? "is not known" : "is not configured";
+    throw new UsageError(`--target ${error.target} ${problem}: ${error.fix}`, { cause: error });
   }
-  return plans;
 }

@@ -1,16 +1,18 @@
 /**
  * `serve --apply-on-merge` (DESIGN §8): after main moves (an emergency merge, a person merging the sync
  * branch), apply main's policy to the configured targets, as the apply Action would in GitHub mode. Runs one
- * at a time; moves during a run collapse into one more run on the newest head. The apply command itself does
- * the work (guards, revocations first, evidence), on main's policy written to a temporary directory.
+ * at a time; moves during a run collapse into one more run on the newest head. The engine does the work
+ * (guards, revocations first, evidence) on the files of main's head, read straight from the repository.
  */
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { Writable } from "node:stream";
-import { applyCommand } from "../cli/commands/apply.js";
 import type { Config } from "../config.js";
+import { applyPolicy } from "../engine/apply-policy.js";
+import type { EngineOutcome } from "../engine/engine-outcome.js";
+import { openTargets } from "../engine/open-targets.js";
+import { formatDiagnostic } from "../policy/load/load.js";
 import type { PolicyRepo } from "../repos/policy-repo.js";
+import { TARGETS } from "../targets/registry.js";
+import type { AnyTarget } from "../targets/target.js";
+import { appliedCleanly, applyLogLines } from "./apply-log-lines.js";
 import type { Logger } from "./logger.js";
 
 export interface ApplyOnMergeOptions {
@@ -19,13 +21,16 @@ export interface ApplyOnMergeOptions {
   readonly config: Config;
   readonly log: Logger;
   readonly now?: () => Date;
+  /** The targets to apply to when configured; every registered one by default. */
+  readonly registry?: readonly AnyTarget[];
 }
 
 export interface ApplyOnMergeState {
   readonly runs: number;
   readonly failures: number;
   readonly lastHead?: string;
-  readonly lastExitCode?: number;
+  /** How the last run ended: an engine outcome, or `error` when it could not run (a target unreachable). */
+  readonly lastOutcome?: EngineOutcome["kind"] | "error";
 }
 
 export interface ApplyOnMerge {
@@ -42,19 +47,23 @@ export function startApplyOnMerge(options: ApplyOnMergeOptions): ApplyOnMerge {
   let runs = 0;
   let failures = 0;
   let lastHead: string | undefined;
-  let lastExitCode: number | undefined;
+  let lastOutcome: ApplyOnMergeState["lastOutcome"];
 
   const runOnce = async (head: string) => {
-    const code = await applyHead(head, options).catch((error: unknown) => {
+    let clean = false;
+    try {
+      const outcome = await applyHead(head, options);
+      lastOutcome = outcome.kind;
+      clean = appliedCleanly(outcome);
+    } catch (error) {
+      lastOutcome = "error";
       options.log.error(`apply-on-merge: apply of main ${head} failed to run`, { error });
-      return 1;
-    });
+    }
     runs++;
-    if (code !== 0) failures++;
+    if (!clean) failures++;
     lastHead = head;
-    lastExitCode = code;
-    const outcome = code === 0 ? "applied" : "did not apply cleanly (see the lines above)";
-    options.log[code === 0 ? "info" : "error"](`apply-on-merge: main ${head.slice(0, 12)} ${outcome}`);
+    const said = clean ? "applied" : "did not apply cleanly (see the lines above)";
+    options.log[clean ? "info" : "error"](`apply-on-merge: main ${head.slice(0, 12)} ${said}`);
   };
   const kick = () => {
     running ??= (async () => {
@@ -77,7 +86,7 @@ export function startApplyOnMerge(options: ApplyOnMergeOptions): ApplyOnMerge {
       runs,
       failures,
       ...(lastHead === undefined ? {} : { lastHead }),
-      ...(lastExitCode === undefined ? {} : { lastExitCode }),
+      ...(lastOutcome === undefined ? {} : { lastOutcome }),
     }),
     async close() {
       while (running !== undefined) await running;
@@ -85,52 +94,37 @@ export function startApplyOnMerge(options: ApplyOnMergeOptions): ApplyOnMerge {
   };
 }
 
-async function applyHead(head: string, options: ApplyOnMergeOptions): Promise<number> {
+/** Main's policy at `head`, applied to every configured target; the outcome is logged line by line. */
+async function applyHead(head: string, options: ApplyOnMergeOptions): Promise<EngineOutcome> {
+  const { log } = options;
+  const notice = (text: string) => log.info(`apply-on-merge: ${text}`);
   const files = await options.repo.readFiles(head, options.policyDir);
-  const scratch = await mkdtemp(join(tmpdir(), "scim-gitops-apply-"));
-  try {
-    const policies = join(scratch, "policies");
-    for (const [path, text] of files) {
-      await mkdir(dirname(join(policies, path)), { recursive: true });
-      await writeFile(join(policies, path), text);
-    }
-    const output = logLines((line) => options.log.info(`apply-on-merge: ${line}`));
-    try {
-      return await applyCommand.run(
-        {
-          values: { policies, format: "text", "allow-mass-revocation": false, "dry-run": false },
-          positionals: [],
-        },
-        {
-          argv: ["apply", "--policies", policies],
-          config: options.config,
-          stdout: output,
-          stderr: output,
-          cwd: scratch,
-          now: options.now ?? (() => new Date()),
-        },
-      );
-    } finally {
-      output.end();
-    }
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
-}
-
-/** A stream that hands each complete line to `emit` (apply prints a plan and a summary). */
-function logLines(emit: (line: string) => void): Writable {
-  let partial = "";
-  return new Writable({
-    write(chunk: Buffer | string, _encoding, done) {
-      const lines = (partial + chunk.toString()).split("\n");
-      partial = lines.pop() ?? "";
-      for (const line of lines) if (line.trim() !== "") emit(line);
-      done();
-    },
-    final(done) {
-      if (partial.trim() !== "") emit(partial);
-      done();
-    },
+  const opened = openTargets({
+    registry: options.registry ?? TARGETS,
+    config: options.config,
+    selected: [],
+    notice,
   });
+  try {
+    const outcome = await applyPolicy(
+      {
+        files,
+        revision: head,
+        display: options.policyDir,
+        targets: opened.targets,
+        now: (options.now ?? (() => new Date()))(),
+        notice,
+        diagnostics: (found) => {
+          for (const diagnostic of found) {
+            if (diagnostic.severity !== "error") log.warn(`apply-on-merge: ${formatDiagnostic(diagnostic)}`);
+          }
+        },
+      },
+      { allowMassRevocation: false, dryRun: false },
+    );
+    for (const line of applyLogLines(outcome)) log[line.level](`apply-on-merge: ${line.text}`);
+    return outcome;
+  } finally {
+    await opened.close();
+  }
 }

@@ -3,6 +3,12 @@ import type { Settings } from "../policy/model/model.js";
 import type { Config } from "../config.js";
 import type { TargetApplyResult, TargetName, TargetPlan } from "../plan/plan.js";
 
+/** What apply knows about the change it performs, for the target's own audit fields. */
+export interface ApplyContext {
+  /** The commit the policy was read from (main's head, GITHUB_SHA in CI); absent when the caller cannot say. */
+  readonly revision?: string;
+}
+
 /**
  * One module per target, same small interface (STYLE habit 4): read actual, compare, apply. A new target
  * is one folder under `targets/` and one line in `registry.ts`.
@@ -20,7 +26,12 @@ export interface Target<Connection, Actual> {
   /** Pure: compare desired with actual. */
   plan(desired: EffectiveAccess, settings: Settings, actual: Actual): TargetPlan;
   /** Perform a plan's changes, revocations first; keeps going past a failure and reports each result. */
-  apply(connection: Connection, plan: TargetPlan, settings: Settings): Promise<TargetApplyResult>;
+  apply(
+    connection: Connection,
+    plan: TargetPlan,
+    settings: Settings,
+    context: ApplyContext,
+  ): Promise<TargetApplyResult>;
   /** Release sockets and timers. */
   close?(connection: Connection): Promise<void>;
 }

@@ -45,7 +45,6 @@ export function targetSession(server: RunningNatsServer): NatsTargetSession {
     NATS_PASSWORD: server.auth.password,
     NATS_SYS_USER: server.sys.user,
     NATS_SYS_PASSWORD: server.sys.password,
-    GITHUB_SHA: "0123abcd",
   });
   const session = natsTarget.connect(config);
   if (session === undefined) throw new Error("NATS_URL not taken");
@@ -60,7 +59,7 @@ export async function applyPolicy(
 ): Promise<{ plan: TargetPlan; result: TargetApplyResult }> {
   const actual = await natsTarget.readActual(session, SETTINGS);
   const plan = natsTarget.plan(desiredFor(people, roleSet), SETTINGS, actual);
-  return { plan, result: await natsTarget.apply(session, plan, SETTINGS) };
+  return { plan, result: await natsTarget.apply(session, plan, SETTINGS, { revision: "0123abcd" }) };
 }
 
 export { user };

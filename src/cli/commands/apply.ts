@@ -1,13 +1,20 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { formatOption, parseFormat, type Command } from "../command.js";
+import {
+  formatOption,
+  parseFormat,
+  type Command,
+  type CommandContext,
+  type OutputFormat,
+} from "../command.js";
 import { EXIT_ERROR, EXIT_OK, ReportedFailure, UsageError } from "../errors.js";
-import { openPlanSession, readSessionOptions, sessionOptions, type PlanSession } from "../plan-session.js";
-import { findGuardViolations, refusingFindings } from "../../plan/guards.js";
-import type { Plan, TargetApplyResult } from "../../plan/plan.js";
+import { openPlanSession, readSessionOptions, refuseInvalidPolicy, sessionOptions } from "../plan-session.js";
+import { applyPolicy } from "../../engine/apply-policy.js";
+import type { EngineOutcome } from "../../engine/engine-outcome.js";
+import type { Plan } from "../../plan/plan.js";
 import { renderApplySummary, isSuccess, summariseApply } from "../../plan/render-apply.js";
 import { renderPlan } from "../../plan/render-plan.js";
-import { StalePlanError, findStaleness, parsePlanFile } from "../../plan/saved-plan.js";
+import { StalePlanError, parsePlanFile } from "../../plan/saved-plan.js";
 
 export const applyCommand: Command = {
   name: "apply",
@@ -44,34 +51,55 @@ Exit codes: 0 every change applied, 1 error, refusal or any failed change.
   },
   async run({ values }, context) {
     const format = parseFormat(values.format);
+    const planFile = values.plan as string | undefined;
     const session = await openPlanSession(context, readSessionOptions(values));
     try {
-      const planFile = values.plan as string | undefined;
-      const plan = planFile === undefined ? session.plan : await readSavedPlan(planFile, context.cwd);
-      const refusals = refusingFindings(findGuardViolations(plan, session.settings), {
+      const savedPlan = planFile === undefined ? undefined : await readSavedPlan(planFile, context.cwd);
+      const outcome = await applyPolicy(session.input, {
         allowMassRevocation: values["allow-mass-revocation"] === true,
+        dryRun: values["dry-run"] === true,
+        ...(savedPlan === undefined ? {} : { savedPlan }),
+        beforeApply: (plan) => {
+          if (format !== "json") context.stdout.write(renderPlan({ plan, guards: [] }, format) + "\n");
+        },
       });
-      if (refusals.length > 0) {
-        context.stdout.write(renderPlan({ plan, guards: refusals }, format));
-        for (const refusal of refusals) context.stderr.write(`Refused: ${refusal.message}\n`);
-        context.stderr.write("Nothing was applied.\n");
-        throw new ReportedFailure("guard refused the plan");
-      }
-      if (planFile !== undefined) refuseIfStale(plan, planFile, session);
-      if (values["dry-run"] === true) {
-        context.stdout.write(renderPlan({ plan, guards: [] }, format));
-        context.stderr.write("Dry run: nothing was written.\n");
-        return EXIT_OK;
-      }
-      if (format !== "json") context.stdout.write(renderPlan({ plan, guards: [] }, format) + "\n");
-      const results = await applyAll(plan, session);
-      context.stdout.write(renderApplySummary(results, format));
-      return isSuccess(summariseApply(results)) ? EXIT_OK : EXIT_ERROR;
+      return report(outcome, { format, planFile: planFile ?? "plan.json" }, context);
     } finally {
       await session.close();
     }
   },
 };
+
+/** Renders an outcome and says what it means as an exit code (refusals and failures are exit 1). */
+function report(
+  outcome: EngineOutcome,
+  options: { format: OutputFormat; planFile: string },
+  context: CommandContext,
+): number {
+  const { format } = options;
+  switch (outcome.kind) {
+    case "policy-invalid":
+      return refuseInvalidPolicy(context);
+    case "refused":
+      context.stdout.write(renderPlan({ plan: outcome.plan, guards: outcome.refusals }, format));
+      for (const refusal of outcome.refusals) context.stderr.write(`Refused: ${refusal.message}\n`);
+      context.stderr.write("Nothing was applied.\n");
+      throw new ReportedFailure("guard refused the plan");
+    case "stale": {
+      const file = options.planFile;
+      throw new StalePlanError(
+        `the saved plan ${file} is stale and was not applied: ${outcome.reasons.join("; ")}. Make a new plan (scim-gitops plan --out ${file}), review it, and apply that`,
+      );
+    }
+    case "planned":
+      context.stdout.write(renderPlan({ plan: outcome.plan, guards: [] }, format));
+      context.stderr.write("Dry run: nothing was written.\n");
+      return EXIT_OK;
+    case "applied":
+      context.stdout.write(renderApplySummary(outcome.results, format));
+      return isSuccess(summariseApply(outcome.results)) ? EXIT_OK : EXIT_ERROR;
+  }
+}
 
 async function readSavedPlan(file: string, cwd: string): Promise<Plan> {
   let text: string;
@@ -83,36 +111,4 @@ async function readSavedPlan(file: string, cwd: string): Promise<Plan> {
     });
   }
   return parsePlanFile(text, file);
-}
-
-function refuseIfStale(saved: Plan, file: string, session: PlanSession): void {
-  const reasons = findStaleness(saved, session.plan);
-  if (reasons.length > 0) {
-    throw new StalePlanError(
-      `the saved plan ${file} is stale and was not applied: ${reasons.join("; ")}. Make a new plan (scim-gitops plan --out ${file}), review it, and apply that`,
-    );
-  }
-}
-
-/** Each target in turn; one that throws outright has all its changes reported failed, and the rest go on. */
-async function applyAll(plan: Plan, session: PlanSession): Promise<TargetApplyResult[]> {
-  const results: TargetApplyResult[] = [];
-  for (const targetPlan of plan.targets) {
-    const open = session.targets.get(targetPlan.target);
-    if (targetPlan.changes.length === 0 || open === undefined) {
-      results.push({ target: targetPlan.target, results: [], evidence: [] });
-      continue;
-    }
-    try {
-      results.push(await open.target.apply(open.connection, targetPlan, session.settings));
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      results.push({
-        target: targetPlan.target,
-        results: targetPlan.changes.map((change) => ({ change, ok: false, error: message })),
-        evidence: [],
-      });
-    }
-  }
-  return results;
 }

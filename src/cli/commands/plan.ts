@@ -2,7 +2,8 @@ import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { formatOption, parseFormat, type Command } from "../command.js";
 import { EXIT_CHANGES, EXIT_OK } from "../errors.js";
-import { openPlanSession, readSessionOptions, sessionOptions } from "../plan-session.js";
+import { openPlanSession, readSessionOptions, refuseInvalidPolicy, sessionOptions } from "../plan-session.js";
+import { planPolicy } from "../../engine/plan-policy.js";
 import { renderPlan } from "../../plan/render-plan.js";
 
 export const planCommand: Command = {
@@ -38,7 +39,9 @@ Exit codes: 0 ok, 1 error (including policy validation errors), 2 changes pendin
     const format = parseFormat(values.format);
     const session = await openPlanSession(context, readSessionOptions(values));
     try {
-      const { plan, guards } = session;
+      const outcome = await planPolicy(session.input);
+      if (outcome.kind === "policy-invalid") refuseInvalidPolicy(context);
+      const { plan, guards } = outcome;
       context.stdout.write(renderPlan({ plan, guards }, format));
       const out = values.out as string | undefined;
       if (out !== undefined) {

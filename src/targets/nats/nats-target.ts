@@ -5,11 +5,8 @@ import { NatsTargetConnection } from "./connect-nats.js";
 import { planNats } from "./plan-nats.js";
 import { readNatsActual } from "./read-actual.js";
 
-/** A connection plus who the writes are attributed to (`changedBy`). */
 export interface NatsTargetSession {
   readonly connection: NatsTargetConnection;
-  /** The commit CI applies (GITHUB_SHA); absent elsewhere, when apply names the plan instead. */
-  readonly changedBy: string | undefined;
 }
 
 /** Per-person permissions in a JetStream KV bucket read by `scim-gitops nats-auth` (DESIGN §6, NATS). */
@@ -20,11 +17,7 @@ export const natsTarget: Target<NatsTargetSession, NatsActual> = {
   connect(config) {
     const nats = config.nats();
     if (nats === undefined) return undefined;
-    const sha = config.env.GITHUB_SHA?.trim();
-    return {
-      connection: new NatsTargetConnection(nats),
-      changedBy: sha === undefined || sha === "" ? undefined : sha,
-    };
+    return { connection: new NatsTargetConnection(nats) };
   },
   isManaged(settings) {
     return (settings.nats?.manage.accounts.length ?? 0) > 0;
@@ -36,8 +29,9 @@ export const natsTarget: Target<NatsTargetSession, NatsActual> = {
     return readNatsActual(session.connection, settings.nats);
   },
   plan: planNats,
-  apply(session, plan) {
-    return applyNatsPlan(session.connection, plan, session.changedBy);
+  apply(session, plan, _settings, context) {
+    // The entries' changedBy names the commit of the change; without one, apply names the plan instead.
+    return applyNatsPlan(session.connection, plan, context.revision);
   },
   close(session) {
     return session.connection.close();

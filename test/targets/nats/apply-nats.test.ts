@@ -45,7 +45,7 @@ it("merges into the entry as it is at write time: a concurrent edit of another a
     const actual = await natsTarget.readActual(session, SETTINGS);
     const plan = natsTarget.plan(desiredFor([user("carol")]), SETTINGS, actual);
     await world.put("carol", { APP: perms(["elsewhere.>"], ["elsewhere.>"]), OTHER: perms(["x.>"], []) });
-    const result = await natsTarget.apply(session, plan, SETTINGS);
+    const result = await natsTarget.apply(session, plan, SETTINGS, {});
     expect(result.results.map((each) => each.ok)).toEqual([true]);
     const entry = decodeEntry("carol", (await world.kv.get(keyForPrincipal("carol")))!.value);
     expect(entry.accounts.APP?.publish.allow).toEqual(["app.>"]);

@@ -45,7 +45,7 @@ describe("Pulsar apply against the fake", () => {
 
   it("applies revocations, then the unload, then updates, then grants; a second apply writes nothing", async () => {
     const plan = await planNow();
-    const result = await pulsarTarget.apply(clientFor(fake), plan, settings);
+    const result = await pulsarTarget.apply(clientFor(fake), plan, settings, {});
     expect(result.results.every((each) => each.ok)).toBe(true);
     expect(fake.state.snapshot()).toEqual({
       tenants: { acme: ["acme-ops", "admin", "alice"], other: [], shared: [] },
@@ -82,7 +82,7 @@ describe("Pulsar apply against the fake", () => {
     const before = fake.writes().length;
     const again = await planNow();
     expect(again.changes).toEqual([]);
-    const second = await pulsarTarget.apply(clientFor(fake), again, settings);
+    const second = await pulsarTarget.apply(clientFor(fake), again, settings, {});
     expect(second.results).toEqual([]);
     expect(fake.writes().length).toBe(before);
   });
@@ -90,7 +90,7 @@ describe("Pulsar apply against the fake", () => {
   it("keeps going past a failed change and reports each result", async () => {
     const plan = await planNow();
     fake.faults.serverErrorNext(1);
-    const result = await pulsarTarget.apply(clientFor(fake), plan, settings);
+    const result = await pulsarTarget.apply(clientFor(fake), plan, settings, {});
     const failed = result.results.filter((each) => !each.ok);
     expect(failed).toHaveLength(1);
     expect(failed[0]?.error).toContain("Pulsar answered 500");
@@ -100,7 +100,7 @@ describe("Pulsar apply against the fake", () => {
   it("reports an unload a tenant admin may not do as incomplete, after the revocations went through", async () => {
     const plan = await planNow();
     const { TENANT_ADMIN_TOKEN } = await import("./fixture.js");
-    const result = await pulsarTarget.apply(clientFor(fake, TENANT_ADMIN_TOKEN), plan, settings);
+    const result = await pulsarTarget.apply(clientFor(fake, TENANT_ADMIN_TOKEN), plan, settings, {});
     expect(result.results.filter((each) => each.change.action === "revoke").every((each) => each.ok)).toBe(
       true,
     );
@@ -118,7 +118,7 @@ describe("Pulsar apply against the fake", () => {
     const client = clientFor(fake);
     const plan = pulsarTarget.plan(many, settings, await pulsarTarget.readActual(client, settings));
     fake.faults.latencyMs = 15;
-    const result = await pulsarTarget.apply(client, plan, settings);
+    const result = await pulsarTarget.apply(client, plan, settings, {});
     expect(result.results.filter((each) => each.change.action === "grant").every((each) => each.ok)).toBe(
       true,
     );
