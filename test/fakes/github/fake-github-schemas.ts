@@ -50,6 +50,8 @@ function rooted(schema: unknown): unknown {
     ]),
   );
   if (nullable !== true) return copy;
+  // OpenAPI 3.0 lets `nullable` admit null past an `enum`; JSON Schema needs null in the list.
+  if (Array.isArray(copy["enum"])) copy["enum"] = [...(copy["enum"] as unknown[]), null];
   return "type" in copy ? { ...copy, nullable: true } : { anyOf: [copy, { type: "null" }] };
 }
 
