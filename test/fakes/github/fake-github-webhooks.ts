@@ -47,6 +47,9 @@ export class FakeWebhooks {
   url: string | undefined;
   readonly deliveries: FakeDelivery[] = [];
   private queue: Promise<void> = Promise.resolve();
+  /** Deliveries wait on this while paused, so a test can order what the receiver sees. */
+  private gate: Promise<void> = Promise.resolve();
+  private release: (() => void) | undefined;
   /** Payloads still being built (they read the repository), which `idle` must wait for too. */
   private readonly building = new Set<Promise<void>>();
 
@@ -55,6 +58,18 @@ export class FakeWebhooks {
     readonly secret: string,
   ) {
     target.state.onEvent((event) => this.follow(event));
+  }
+
+  /** Holds deliveries back (still queued, in order) until `resume`; `idle` would wait for that. */
+  pause(): void {
+    this.gate = new Promise((resolve) => {
+      this.release = resolve;
+    });
+  }
+
+  resume(): void {
+    this.release?.();
+    this.release = undefined;
   }
 
   /** Resolves once every delivery queued so far has been answered. */
@@ -113,6 +128,7 @@ export class FakeWebhooks {
     const body = JSON.stringify(payload);
     const signature = `sha256=${createHmac("sha256", this.secret).update(body).digest("hex")}`;
     this.queue = this.queue.then(async () => {
+      await this.gate;
       if (this.url === undefined) return;
       const response = await fetch(this.url, {
         method: "POST",

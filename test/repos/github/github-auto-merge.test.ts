@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { GitHubPolicyRepo } from "../../../src/repos/github/github-policy-repo.js";
+import { enableAutoMerge } from "../../../src/repos/github/github-auto-merge.js";
 import { GitHubPullRequests } from "../../../src/repos/github/github-pull-requests.js";
 import type { PullRequest } from "../../../src/repos/pull-request-host.js";
 import { AutoMergeNotAllowedError } from "../../../src/repos/pull-request-host.js";
 import type { FakeGitHub } from "../../fakes/github/fake-github.js";
-import { fakeClient, openGitHubFixture, pushDirectly } from "./github-fixture.js";
+import { fakeClient, openGitHubFixture, pushDirectly, TOKEN } from "./github-fixture.js";
 
 const BRANCH = "scim-gitops/emergency/bob";
 let fake: FakeGitHub;
@@ -113,5 +114,16 @@ describe("GitHub auto-merge", () => {
     await expect(refused).rejects.toBeInstanceOf(AutoMergeNotAllowedError);
     await expect(refused).rejects.toThrow(/Auto merge is not allowed for this repository.*Allow auto-merge/);
     expect(graphqlCalls()).toBe(1);
+  });
+
+  it("keeps the token out of a GraphQL failure even when the server echoes it back", async () => {
+    fake.faults.echoAuthorization = true;
+    const request = { number: pull.number, nodeId: pull.nodeId, sha: proven, title: "t", message: "m" };
+    const failure = await enableAutoMerge(fakeClient(fake), request).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ name: "GitHubApiError", status: 401 });
+    expect(fake.log.map((entry) => `${entry.path} ${entry.status}`)).toEqual(["/graphql 401"]);
+    const text = `${String(failure)} ${String((failure as Error).cause)} ${JSON.stringify(failure)}`;
+    expect(text).not.toContain(TOKEN);
+    expect(text).toContain("[REDACTED]");
   });
 });

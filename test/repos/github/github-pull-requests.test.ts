@@ -164,4 +164,17 @@ describe("merging pinned to the proven head", () => {
     await pushDirectly(fake, BRANCH, "policies/settings.yaml", "version: 3\n");
     expect(await pulls.mergeability(opened.number)).toMatchObject({ mergeable: false, state: "dirty" });
   });
+
+  it("waits for a required approving review, then merges", async () => {
+    fake.state.rules.set("main", { requiredChecks: [], requiredApprovals: 1 });
+    const opened = await open();
+    await expect(
+      pulls.merge({ number: opened.number, sha: proven, title: "t", message: "m" }),
+    ).rejects.toThrow(/At least 1 approving review is required/);
+    const stored = fake.pulls.get(opened.number);
+    if (stored !== undefined) stored.approvals = 1;
+    expect(await pulls.mergeability(opened.number)).toMatchObject({ mergeable: true, state: "clean" });
+    await pulls.merge({ number: opened.number, sha: proven, title: "t", message: "m" });
+    expect(sent("PUT", "/merge")).toEqual([405, 200]);
+  });
 });
