@@ -43,7 +43,7 @@ type Json = Record<string, unknown>;
  * PR and push events follow the fake's state by themselves; check_run and check_suite are sent on request.
  */
 export class FakeWebhooks {
-  /** Where deliveries go; none are sent while it is undefined (they are still recorded). */
+  /** Where deliveries go; while it is undefined nothing is built, recorded or sent (the fake stays cheap). */
   url: string | undefined;
   readonly deliveries: FakeDelivery[] = [];
   private queue: Promise<void> = Promise.resolve();
@@ -148,6 +148,7 @@ export class FakeWebhooks {
   }
 
   private follow(event: FakeEvent): void {
+    if (this.url === undefined) return;
     if (event.name === "push") {
       const payload = this.common(example("push"));
       const deleted = event.after === "";
