@@ -11,6 +11,11 @@ export interface GitHubClient {
   ): Promise<{ status: number; data: unknown; headers: Record<string, unknown> }>;
 }
 
+/** A client that can also send GraphQL (Octokit's `graphql`, which finds GHES's `/api/graphql` itself). */
+export interface GitHubGraphqlClient extends GitHubClient {
+  graphql(query: string, parameters?: Record<string, unknown>): Promise<unknown>;
+}
+
 export interface GitHubResponse {
   readonly status: number;
   readonly data: unknown;
@@ -72,7 +77,7 @@ export function bodyMessage(data: unknown): string {
 }
 
 /** GitHub's own `message` of a failed response, or the error's text, without credentials. */
-function failureMessage(error: unknown): string {
+export function failureMessage(error: unknown): string {
   const shape = (typeof error === "object" && error !== null ? error : {}) as FailureShape;
   const data = shape.response?.data;
   const fromBody =
@@ -130,6 +135,46 @@ export async function requestGitHub(
       route,
       status,
       `${route}: ${what} (${message}); check the app's installation and permissions on the policy repository`,
+      { cause },
+    );
+  }
+}
+
+/** One error of a GraphQL answer that came back 200 with `errors` (GitHub's UNPROCESSABLE, say). */
+export interface GraphqlFailure {
+  readonly type: string | undefined;
+  readonly message: string;
+}
+
+/**
+ * Sends one GraphQL operation (values only as variables). Resolves to its `data`, or to the errors GitHub
+ * answered with so the caller can give them a meaning; transport and HTTP failures become typed errors.
+ */
+export async function requestGraphql(
+  client: GitHubGraphqlClient,
+  operation: string,
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<{ data: unknown } | { errors: GraphqlFailure[] }> {
+  try {
+    return { data: await client.graphql(query, { ...variables, request: { retries: 0 } }) };
+  } catch (error) {
+    const errors = (error as { errors?: unknown }).errors;
+    if (error instanceof Error && error.name === "GraphqlResponseError" && Array.isArray(errors)) {
+      return {
+        errors: errors.map((entry: { type?: unknown; message?: unknown }) => ({
+          type: typeof entry.type === "string" ? entry.type : undefined,
+          message: redactCredentials(typeof entry.message === "string" ? entry.message : "no message"),
+        })),
+      };
+    }
+    const status = (error as { status?: unknown }).status;
+    const message = failureMessage(error);
+    const cause = Object.assign(new Error(message), { name: error instanceof Error ? error.name : "Error" });
+    throw new GitHubApiError(
+      `graphql ${operation}`,
+      typeof status === "number" ? status : undefined,
+      `GraphQL ${operation}: GitHub failed (${message}); check the app's installation and permissions`,
       { cause },
     );
   }

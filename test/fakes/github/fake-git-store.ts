@@ -39,6 +39,8 @@ export interface TreeWrite {
 export class FakeGitStore {
   /** Objects never change, so their types are remembered (fewer git processes under ten racing writers). */
   private readonly types = new Map<string, string>();
+  /** Told of every ref that moved (`before`/`after` are "" for none), so the fake can send webhooks. */
+  onRefUpdate: ((ref: string, before: string, after: string) => void) | undefined;
 
   private constructor(readonly dir: string) {}
 
@@ -154,11 +156,15 @@ export class FakeGitStore {
 
   /** Compare-and-swap: `old` is the value the caller read (ZERO: must not exist). */
   async updateRef(ref: string, sha: string, old: string): Promise<boolean> {
-    return (await gitResult(["update-ref", ref, sha, old], { cwd: this.dir })).code === 0;
+    const moved = (await gitResult(["update-ref", ref, sha, old], { cwd: this.dir })).code === 0;
+    if (moved) this.onRefUpdate?.(ref, old === ZERO ? "" : old, sha);
+    return moved;
   }
 
   async deleteRef(ref: string, old: string): Promise<boolean> {
-    return (await gitResult(["update-ref", "-d", ref, old], { cwd: this.dir })).code === 0;
+    const deleted = (await gitResult(["update-ref", "-d", ref, old], { cwd: this.dir })).code === 0;
+    if (deleted) this.onRefUpdate?.(ref, old, "");
+    return deleted;
   }
 
   async isAncestor(ancestor: string, descendant: string): Promise<boolean> {

@@ -1,52 +1,150 @@
-import type { FakeGitStore } from "./fake-git-store.js";
+import { exampleOf } from "./fake-github-schemas.js";
+import type { FakePull, FakeRepoState } from "./fake-github-state.js";
+import { timestamp } from "./fake-github-state.js";
 import type { ReplyBody } from "./fake-github.js";
 
-export interface FakePull {
-  readonly number: number;
-  readonly head: string;
-  readonly base: string;
-  readonly title: string;
-  readonly body: string;
-  state: "open" | "closed";
-  mergeCommit?: string;
-  /** Why GitHub refuses to merge it (a pending required check, say); a merge answers 405 with this. */
-  blockedBy?: string;
-}
-
 export interface PullsRequest {
-  readonly store: FakeGitStore;
-  readonly pulls: Map<number, FakePull>;
+  readonly state: FakeRepoState;
   readonly owner: string;
   readonly repo: string;
+  /** The API base URL (with `/api/v3` on GHES). */
   readonly url: string;
+  /** The web base URL (`html_url`s). */
+  readonly web: string;
   readonly method: string;
   /** The path after `/repos/{owner}/{repo}`. */
   readonly rest: string;
+  readonly query: URLSearchParams;
   readonly body: unknown;
 }
 
-const notFound: ReplyBody = { status: 404, body: { message: "Not Found", status: "404" } };
+const notFound: ReplyBody = {
+  status: 404,
+  body: { message: "Not Found", documentation_url: "https://docs.github.com/rest", status: "404" },
+};
+const validationFailed = (errors: Record<string, unknown>[]): ReplyBody => ({
+  status: 422,
+  body: {
+    message: "Validation Failed",
+    errors,
+    documentation_url: "https://docs.github.com/rest/pulls/pulls",
+    status: "422",
+  },
+});
 
-async function pullData(request: PullsRequest, pull: FakePull) {
-  const html = `https://github.com/${request.owner}/${request.repo}/pull/${pull.number}`;
+type Json = Record<string, unknown>;
+
+/** GitHub's own example repository object, renamed to this fake's repository. */
+function repositoryData(request: PullsRequest, template: Json): Json {
+  const api = `${request.url}/repos/${request.owner}/${request.repo}`;
+  const owner = { ...(template["owner"] as Json), login: request.owner };
   return {
-    number: pull.number,
-    node_id: Buffer.from(`PullRequest:${pull.number}`).toString("base64"),
-    url: `${request.url}/repos/${request.owner}/${request.repo}/pulls/${pull.number}`,
-    html_url: html,
-    state: pull.state,
-    title: pull.title,
-    body: pull.body,
-    merged: pull.mergeCommit !== undefined,
-    merge_commit_sha: pull.mergeCommit ?? null,
-    head: { ref: pull.head, sha: (await request.store.ref(`refs/heads/${pull.head}`)) ?? null },
-    base: { ref: pull.base, sha: (await request.store.ref(`refs/heads/${pull.base}`)) ?? null },
+    ...template,
+    name: request.repo,
+    full_name: `${request.owner}/${request.repo}`,
+    owner,
+    url: api,
+    html_url: `${request.web}/${request.owner}/${request.repo}`,
+    default_branch: "main",
   };
 }
 
-/** POST /pulls, GET /pulls/{n}, PUT /pulls/{n}/merge with GitHub's 405/409/422; undefined for other paths. */
+function labelData(request: PullsRequest, name: string): Json {
+  const id = [...name].reduce((hash, char) => (hash * 31 + char.charCodeAt(0)) >>> 0, 7);
+  return {
+    id,
+    node_id: Buffer.from(`Label:${id}`).toString("base64"),
+    url: `${request.url}/repos/${request.owner}/${request.repo}/labels/${encodeURIComponent(name)}`,
+    name,
+    description: null,
+    color: "ededed",
+    default: false,
+  };
+}
+
+/** A pull request as GitHub's example shapes it, with this fake's state in every field that has meaning. */
+async function pullData(request: PullsRequest, pull: FakePull, full: boolean): Promise<Json> {
+  const operation = full
+    ? "GET /repos/{owner}/{repo}/pulls/{pull_number}"
+    : "GET /repos/{owner}/{repo}/pulls";
+  const example = exampleOf(operation);
+  const template = (Array.isArray(example) ? example[0] : example) as Json;
+  const api = `${request.url}/repos/${request.owner}/${request.repo}`;
+  const html = `${request.web}/${request.owner}/${request.repo}/pull/${pull.number}`;
+  const side = (branch: string, sha: string, example: Json) => ({
+    ...example,
+    label: `${request.owner}:${branch}`,
+    ref: branch,
+    sha,
+    repo: repositoryData(request, example["repo"] as Json),
+  });
+  const head = await request.state.headSha(pull);
+  const base = (await request.state.store.ref(`refs/heads/${pull.base}`)) ?? "";
+  const merged = pull.mergeCommit !== undefined;
+  const data: Json = {
+    ...template,
+    url: `${api}/pulls/${pull.number}`,
+    id: 1000 + pull.number,
+    node_id: Buffer.from(`PullRequest:${pull.number}`).toString("base64"),
+    html_url: html,
+    diff_url: `${html}.diff`,
+    patch_url: `${html}.patch`,
+    issue_url: `${api}/issues/${pull.number}`,
+    number: pull.number,
+    state: pull.state,
+    locked: false,
+    title: pull.title,
+    body: pull.body,
+    labels: pull.labels.map((name) => labelData(request, name)),
+    milestone: null,
+    created_at: pull.createdAt,
+    updated_at: pull.updatedAt,
+    closed_at: pull.closedAt ?? null,
+    merged_at: merged ? (pull.closedAt ?? null) : null,
+    merge_commit_sha: pull.mergeCommit ?? null,
+    assignee: null,
+    assignees: [],
+    requested_reviewers: [],
+    requested_teams: [],
+    head: side(pull.head, head, template["head"] as Json),
+    base: side(pull.base, base, template["base"] as Json),
+    auto_merge:
+      pull.autoMerge === undefined
+        ? null
+        : {
+            enabled_by: template["user"],
+            merge_method: "merge",
+            commit_title: pull.autoMerge.headline,
+            commit_message: pull.autoMerge.body,
+          },
+    draft: false,
+  };
+  if (!full) return data;
+  const mergeState = await request.state.mergeState(pull);
+  return {
+    ...data,
+    merged,
+    mergeable: mergeState.mergeable,
+    rebaseable: mergeState.mergeable,
+    mergeable_state: mergeState.state,
+    merged_by: merged ? template["user"] : null,
+  };
+}
+
+/** Pulls and their labels, with GitHub's statuses and messages; undefined for paths this does not model. */
 export async function routePullRequest(request: PullsRequest): Promise<ReplyBody | undefined> {
-  const { store, pulls, method, rest } = request;
+  const { state, method, rest } = request;
+  const pulls = state.pulls;
+  if (method === "GET" && rest === "/pulls") {
+    const wanted = request.query.get("state") ?? "open";
+    const head = request.query.get("head");
+    // GitHub's `head` filter is `owner:branch`; a bare branch name matches nothing.
+    const matches = [...pulls.values()]
+      .filter((pull) => wanted === "all" || pull.state === wanted)
+      .filter((pull) => head === null || `${request.owner}:${pull.head}` === head)
+      .sort((a, b) => b.number - a.number);
+    return { status: 200, body: await Promise.all(matches.map((pull) => pullData(request, pull, false))) };
+  }
   if (method === "POST" && rest === "/pulls") {
     const { head, base, title, body } = request.body as {
       head: string;
@@ -54,61 +152,86 @@ export async function routePullRequest(request: PullsRequest): Promise<ReplyBody
       title: string;
       body?: string;
     };
+    const branch = head.includes(":") ? head.slice(head.indexOf(":") + 1) : head;
+    if ((await state.store.ref(`refs/heads/${branch}`)) === undefined)
+      return validationFailed([{ resource: "PullRequest", field: "head", code: "invalid" }]);
+    if ((await state.store.ref(`refs/heads/${base}`)) === undefined)
+      return validationFailed([{ resource: "PullRequest", field: "base", code: "invalid" }]);
     if (
-      (await store.ref(`refs/heads/${head}`)) === undefined ||
-      (await store.ref(`refs/heads/${base}`)) === undefined
+      [...pulls.values()].some((pull) => pull.state === "open" && pull.head === branch && pull.base === base)
     ) {
-      return {
-        status: 422,
-        body: { message: "Validation Failed", errors: [{ resource: "PullRequest", code: "invalid" }] },
-      };
-    }
-    if (
-      [...pulls.values()].some((pull) => pull.state === "open" && pull.head === head && pull.base === base)
-    ) {
-      return {
-        status: 422,
-        body: {
-          message: "Validation Failed",
-          errors: [{ message: `A pull request already exists for ${request.owner}:${head}.` }],
+      return validationFailed([
+        {
+          resource: "PullRequest",
+          code: "custom",
+          message: `A pull request already exists for ${request.owner}:${branch}.`,
         },
-      };
+      ]);
     }
-    const pull: FakePull = { number: pulls.size + 1, head, base, title, body: body ?? "", state: "open" };
+    const now = timestamp();
+    const pull: FakePull = {
+      number: pulls.size + 1,
+      head: branch,
+      base,
+      title,
+      body: body ?? "",
+      state: "open",
+      createdAt: now,
+      updatedAt: now,
+      labels: [],
+      approvals: 0,
+    };
     pulls.set(pull.number, pull);
-    return { status: 201, body: await pullData(request, pull) };
+    state.emit({ name: "pull_request", action: "opened", pull });
+    return { status: 201, body: await pullData(request, pull, true) };
   }
-  const found = /^\/pulls\/(\d+)(\/merge)?$/.exec(rest);
-  const pull = found === null ? undefined : pulls.get(Number(found[1]));
+  const found = /^\/(pulls|issues)\/(\d+)(\/merge|\/labels)?$/.exec(rest);
   if (found === null) return undefined;
+  const [, kind, number, tail] = found;
+  const pull = pulls.get(Number(number));
   if (pull === undefined) return notFound;
-  if (method === "GET" && found[2] === undefined) return { status: 200, body: await pullData(request, pull) };
-  if (method !== "PUT" || found[2] === undefined) return undefined;
-  const {
-    sha,
-    commit_title: title,
-    commit_message: message,
-  } = request.body as {
-    sha?: string;
-    commit_title?: string;
-    commit_message?: string;
+  if (kind === "issues" && tail === "/labels") {
+    if (method === "POST") {
+      const { labels } = request.body as { labels: string[] };
+      const added = labels.filter((label) => !pull.labels.includes(label));
+      pull.labels.push(...added);
+      for (const label of added) state.emit({ name: "pull_request", action: "labeled", pull, label });
+    } else if (method !== "GET") return undefined;
+    return { status: 200, body: pull.labels.map((name) => labelData(request, name)) };
+  }
+  if (kind !== "pulls") return undefined;
+  if (method === "GET" && tail === undefined)
+    return { status: 200, body: await pullData(request, pull, true) };
+  if (method === "PATCH" && tail === undefined) {
+    const change = request.body as { title?: string; body?: string; state?: "open" | "closed" };
+    if (change.title !== undefined) pull.title = change.title;
+    if (change.body !== undefined) pull.body = change.body;
+    pull.updatedAt = timestamp();
+    if (change.state !== undefined && change.state !== pull.state) {
+      pull.state = change.state;
+      pull.closedAt = change.state === "closed" ? pull.updatedAt : undefined;
+      state.emit({ name: "pull_request", action: change.state === "closed" ? "closed" : "reopened", pull });
+    } else state.emit({ name: "pull_request", action: "edited", pull });
+    return { status: 200, body: await pullData(request, pull, true) };
+  }
+  if (method !== "PUT" || tail !== "/merge") return undefined;
+  const merge = request.body as { sha?: string; commit_title?: string; commit_message?: string } | undefined;
+  const result = await state.merge(pull, {
+    sha: merge?.sha,
+    title: merge?.commit_title,
+    message: merge?.commit_message,
+  });
+  if (result.status !== 200) {
+    return {
+      status: result.status,
+      body: {
+        message: result.message,
+        documentation_url: "https://docs.github.com/rest/pulls/pulls#merge-a-pull-request",
+      },
+    };
+  }
+  return {
+    status: 200,
+    body: { sha: result.sha, merged: true, message: "Pull Request successfully merged" },
   };
-  if (pull.state !== "open") return { status: 405, body: { message: "Pull Request is not mergeable" } };
-  if (pull.blockedBy !== undefined) return { status: 405, body: { message: pull.blockedBy } };
-  const headSha = (await store.ref(`refs/heads/${pull.head}`)) ?? "";
-  if (sha !== undefined && sha !== headSha) {
-    return { status: 409, body: { message: "Head branch was modified. Review and try the merge again." } };
-  }
-  const baseRef = `refs/heads/${pull.base}`;
-  for (;;) {
-    const baseSha = (await store.ref(baseRef)) ?? "";
-    const merged = await store.mergeTree(baseSha, headSha);
-    if ("conflicts" in merged) return { status: 405, body: { message: "Pull Request is not mergeable" } };
-    const text = `${title ?? `Merge pull request #${pull.number}`}\n\n${message ?? ""}`.replace(/\n*$/, "\n");
-    const commit = await store.writeCommit(merged.tree, [baseSha, headSha], text);
-    if (!(await store.updateRef(baseRef, commit, baseSha))) continue;
-    pull.state = "closed";
-    pull.mergeCommit = commit;
-    return { status: 200, body: { sha: commit, merged: true, message: "Pull Request successfully merged" } };
-  }
 }

@@ -2,6 +2,7 @@ import type { Endpoints } from "@octokit/types";
 import type { FakeGitStore, StoredCommit, TreeWrite } from "./fake-git-store.js";
 import { ZERO } from "./fake-git-store.js";
 import type { FakeGitHubFaults, ReplyBody } from "./fake-github.js";
+import { exampleOf } from "./fake-github-schemas.js";
 
 type RefData = Endpoints["GET /repos/{owner}/{repo}/git/ref/{ref}"]["response"]["data"];
 type CommitData = Endpoints["GET /repos/{owner}/{repo}/git/commits/{commit_sha}"]["response"]["data"];
@@ -89,6 +90,35 @@ export async function routeGitHubRequest(request: FakeRequest): Promise<ReplyBod
       },
     };
   };
+  /** A commit as the REST commits API shapes it (not git data's), from GitHub's own example. */
+  const restCommitData = (commit: StoredCommit) => {
+    const template = exampleOf("POST /repos/{owner}/{repo}/merges") as Record<string, unknown>;
+    const html = `https://github.com/${request.owner}/${request.repo}/commit/${commit.sha}`;
+    const git = commitData(commit);
+    return {
+      ...template,
+      url: `${api}/commits/${commit.sha}`,
+      sha: commit.sha,
+      node_id: nodeId("Commit", commit.sha),
+      html_url: html,
+      comments_url: `${api}/commits/${commit.sha}/comments`,
+      commit: {
+        ...(template["commit"] as Record<string, unknown>),
+        url: git.url,
+        author: git.author,
+        committer: git.committer,
+        message: git.message,
+        tree: git.tree,
+        comment_count: 0,
+      },
+      parents: commit.parents.map((sha) => ({
+        sha,
+        url: `${api}/commits/${sha}`,
+        html_url: `https://github.com/${request.owner}/${request.repo}/commit/${sha}`,
+      })),
+      files: [],
+    };
+  };
   const treeData = async (sha: string, recursive: boolean): Promise<TreeData> => ({
     sha,
     url: `${api}/git/trees/${sha}`,
@@ -147,9 +177,13 @@ export async function routeGitHubRequest(request: FakeRequest): Promise<ReplyBod
     if (entry === undefined) return NOT_FOUND;
     if (entry.type === "tree") return { status: 200, body: [] };
     const bytes = (await store.blob(entry.sha)) ?? Buffer.alloc(0);
+    const self = `${api}/contents/${path}?ref=${commit ?? ""}`;
+    const html = `https://github.com/${request.owner}/${request.repo}/blob/${commit ?? ""}/${path}`;
+    const git = `${api}/git/blobs/${entry.sha}`;
     return {
       status: 200,
       body: {
+        ...(exampleOf("GET /repos/{owner}/{repo}/contents/{path}") as Record<string, unknown>),
         type: "file",
         encoding: "base64",
         size: bytes.length,
@@ -157,7 +191,11 @@ export async function routeGitHubRequest(request: FakeRequest): Promise<ReplyBod
         path,
         sha: entry.sha,
         content: bytes.toString("base64"),
-        url: `${api}/contents/${path}?ref=${commit ?? ""}`,
+        url: self,
+        git_url: git,
+        html_url: html,
+        download_url: `https://raw.githubusercontent.com/${request.owner}/${request.repo}/${commit ?? ""}/${path}`,
+        _links: { self, git, html },
       },
     };
   }
@@ -184,9 +222,27 @@ export async function routeGitHubRequest(request: FakeRequest): Promise<ReplyBod
           : ahead === 0
             ? "behind"
             : "diverged";
+    const [baseCommit, headCommit] = await Promise.all([store.commit(base), store.commit(head)]);
+    if (baseCommit === undefined || headCommit === undefined) return NOT_FOUND;
+    const html = `https://github.com/${request.owner}/${request.repo}/compare/${found[0] ?? ""}...${found[1] ?? ""}`;
     return {
       status: 200,
-      body: { status, ahead_by: ahead, behind_by: behind, total_commits: ahead, commits: [], files: [] },
+      body: {
+        url: `${api}/compare/${found[0] ?? ""}...${found[1] ?? ""}`,
+        html_url: html,
+        permalink_url: html,
+        diff_url: `${html}.diff`,
+        patch_url: `${html}.patch`,
+        base_commit: restCommitData(baseCommit),
+        // The merge base is not computed: no caller reads it, and the base commit has its shape.
+        merge_base_commit: restCommitData(baseCommit),
+        status,
+        ahead_by: ahead,
+        behind_by: behind,
+        total_commits: ahead,
+        commits: [],
+        files: [],
+      },
     };
   }
   if (method === "POST" && rest === "/git/trees") {
@@ -263,19 +319,8 @@ export async function routeGitHubRequest(request: FakeRequest): Promise<ReplyBod
       );
       await beforeRefUpdate(request.faults);
       if (!(await store.updateRef(baseRef, sha, baseSha))) continue;
-      const commit = commitData(
-        (await store.commit(sha)) ?? { sha, tree: merged.tree, parents: [], message: text },
-      );
-      return {
-        status: 201,
-        body: {
-          sha,
-          node_id: nodeId("Commit", sha),
-          url: `${api}/commits/${sha}`,
-          commit,
-          parents: commit.parents,
-        },
-      };
+      const stored = (await store.commit(sha)) ?? { sha, tree: merged.tree, parents: [], message: text };
+      return { status: 201, body: restCommitData(stored) };
     }
   }
   return NOT_FOUND;

@@ -5,15 +5,25 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FakeGitStore } from "./fake-git-store.js";
-import type { FakePull } from "./fake-github-pulls.js";
+import type { FakeAppOptions } from "./fake-github-app-auth.js";
+import { FakeAppAuth } from "./fake-github-app-auth.js";
+import { routeCheckRun } from "./fake-github-checks.js";
+import { routeGraphql } from "./fake-github-graphql.js";
+import { operationOf } from "./fake-github-operations.js";
 import { routePullRequest } from "./fake-github-pulls.js";
 import { routeGitHubRequest } from "./fake-github-routes.js";
+import { responseMismatch } from "./fake-github-schemas.js";
+import type { FakePull } from "./fake-github-state.js";
+import { FakeRepoState } from "./fake-github-state.js";
+import { FakeWebhooks } from "./fake-github-webhooks.js";
 
 export interface LoggedRequest {
   readonly method: string;
-  /** The decoded path, without the query. */
+  /** The decoded path as sent (with `/api/v3` on GHES), without the query. */
   readonly path: string;
   readonly status: number;
+  /** The query string, without the `?`. */
+  readonly query: string;
 }
 
 /** Misbehaviour to inject; each fires once (or `times` times) and then clears. */
@@ -28,16 +38,31 @@ export interface FakeGitHubFaults {
   echoAuthorization?: boolean | undefined;
 }
 
+export interface FakeGitHubOptions {
+  readonly owner?: string;
+  readonly repo?: string;
+  /** With an App, every request must carry its JWT or an installation token it minted (else 401). */
+  readonly app?: FakeAppOptions;
+  readonly webhookSecret?: string;
+}
+
 export interface FakeGitHub {
-  /** The API base URL (`baseUrl` for Octokit). */
+  /** The API base URL (`baseUrl` for Octokit) on github.com's paths. */
   readonly url: string;
+  /** The same server on GitHub Enterprise Server's paths: `<host>/api/v3`, GraphQL at `<host>/api/graphql`. */
+  readonly enterpriseUrl: string;
   readonly owner: string;
   readonly repo: string;
   readonly store: FakeGitStore;
+  readonly state: FakeRepoState;
   readonly log: LoggedRequest[];
   readonly faults: FakeGitHubFaults;
   /** Pull requests by number; set `blockedBy` on one to make GitHub refuse its merge with a 405. */
   readonly pulls: Map<number, FakePull>;
+  readonly app: FakeAppAuth | undefined;
+  readonly webhooks: FakeWebhooks;
+  /** Answers that broke GitHub's published schema; each was also sent as a 500 so the caller fails. */
+  readonly mismatches: string[];
   close(): Promise<void>;
 }
 
@@ -74,18 +99,46 @@ function injectedFault(faults: FakeGitHubFaults, request: IncomingMessage): Repl
   };
 }
 
+/** Routes that authenticate as the App itself (its JWT), not as an installation. */
+const APP_ROUTES = /^\/app\/|^\/repos\/[^/]+\/[^/]+\/installation$/;
+
 /**
- * A stateful GitHub REST fake for one repository, on 127.0.0.1 and a free port, backed by a real bare git
- * repository. It models only the git-data, contents, compare, merges and pulls endpoints the GitHub policy
- * repository uses, with GitHub's status codes and message bodies (reference/github.md §2, §3, §5).
+ * A stateful GitHub fake for one repository, on 127.0.0.1 and a free port, backed by a real bare git
+ * repository: git data, contents, compare, merges, pulls, labels, check runs, the two auto-merge GraphQL
+ * mutations, App auth and signed webhooks, with GitHub's status codes and message bodies
+ * (reference/github.md §2–§5). Every REST answer is checked against GitHub's published schema.
  */
-export async function startFakeGitHub(owner = "acme", repo = "policy"): Promise<FakeGitHub> {
+export async function startFakeGitHub(
+  ownerOrOptions: string | FakeGitHubOptions = {},
+  repoName?: string,
+): Promise<FakeGitHub> {
+  const options =
+    typeof ownerOrOptions === "string" ? { owner: ownerOrOptions, repo: repoName } : ownerOrOptions;
+  const owner = options.owner ?? "acme";
+  const repo = options.repo ?? "policy";
   const scratch = await mkdtemp(join(tmpdir(), "fake-github-"));
   const store = await FakeGitStore.create(join(scratch, "repo.git"));
+  const state = new FakeRepoState(store);
   const log: LoggedRequest[] = [];
+  const mismatches: string[] = [];
   const faults: FakeGitHubFaults = {};
-  const pulls = new Map<number, FakePull>();
-  let url = "";
+  const app = options.app === undefined ? undefined : new FakeAppAuth(options.app);
+  let web = "";
+  const webhooks = new FakeWebhooks(
+    {
+      state,
+      owner,
+      repo,
+      get url() {
+        return web;
+      },
+      get web() {
+        return web;
+      },
+      installationId: app?.installationId ?? 4242,
+    },
+    options.webhookSecret ?? "fake-webhook-secret",
+  );
   const answer = (response: ServerResponse, reply: ReplyBody) => {
     const raw = Buffer.isBuffer(reply.body);
     const body = raw ? reply.body : reply.body === undefined ? "" : JSON.stringify(reply.body);
@@ -98,54 +151,99 @@ export async function startFakeGitHub(owner = "acme", repo = "policy"): Promise<
     });
     response.end(body);
   };
-  const server = createServer((request, response) => {
-    const parsed = new URL(request.url ?? "/", url);
-    const path = decodeURIComponent(parsed.pathname);
+  const route = async (request: IncomingMessage, parsed: URL): Promise<ReplyBody> => {
     const method = request.method ?? "GET";
-    const handle = async (): Promise<ReplyBody> => {
-      const fault = injectedFault(faults, request);
-      if (fault !== undefined) return fault;
-      const body = await readBody(request);
-      const archive = /^\/_codeload\/([0-9a-f]{40})$/.exec(parsed.pathname);
-      if (method === "GET" && archive !== null)
-        return { status: 200, body: await store.archive(archive[1] ?? "", `${owner}-${repo}`) };
-      const prefix = `/repos/${owner}/${repo}`;
-      if (parsed.pathname.startsWith(`${prefix}/pulls`)) {
-        const rest = parsed.pathname.slice(prefix.length);
-        const pull = await routePullRequest({ store, pulls, owner, repo, url, method, rest, body });
-        if (pull !== undefined) return pull;
+    const fault = injectedFault(faults, request);
+    if (fault !== undefined) return fault;
+    const enterprise = parsed.pathname.startsWith("/api/");
+    const pathname = parsed.pathname.replace(/^\/api\/v3(?=\/)/, "");
+    const url = enterprise ? `${web}/api/v3` : web;
+    const authorization = request.headers.authorization;
+    const body = await readBody(request);
+    const archive = /^\/_codeload\/([0-9a-f]{40})$/.exec(pathname);
+    if (method === "GET" && archive !== null)
+      return { status: 200, body: await store.archive(archive[1] ?? "", `${owner}-${repo}`) };
+    if (app !== undefined) {
+      const refused = APP_ROUTES.test(pathname)
+        ? await app.checkJwt(authorization)
+        : app.checkToken(authorization);
+      if (refused !== undefined) return refused;
+    }
+    if (method === "POST" && (pathname === "/graphql" || parsed.pathname === "/api/graphql")) {
+      const reply = await routeGraphql(state, body, mismatches);
+      await state.runAutoMerges();
+      return reply;
+    }
+    const tokens = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(pathname);
+    if (app !== undefined && method === "POST" && tokens !== null) return app.mint(Number(tokens[1]));
+    const prefix = `/repos/${owner}/${repo}`;
+    if (app !== undefined && method === "GET" && pathname === `${prefix}/installation`)
+      return app.installation({ owner, url });
+    if (pathname.startsWith(`${prefix}/`)) {
+      const rest = pathname.slice(prefix.length);
+      const context = { state, owner, repo, url, web, method, rest, query: parsed.searchParams, body };
+      const reply =
+        (await routePullRequest(context)) ?? (await routeCheckRun({ ...context, appId: app?.appId ?? 1 }));
+      if (reply !== undefined) {
+        if (method !== "GET") await state.runAutoMerges();
+        return reply;
       }
-      return routeGitHubRequest({
-        store,
-        faults,
-        owner,
-        repo,
-        url,
-        method,
-        pathname: parsed.pathname,
-        query: parsed.searchParams,
-        body,
-      });
-    };
-    handle()
+    }
+    return routeGitHubRequest({
+      store,
+      faults,
+      owner,
+      repo,
+      url,
+      method,
+      pathname,
+      query: parsed.searchParams,
+      body,
+    });
+  };
+  /** A schema break becomes a 500, so no test passes on an answer GitHub would never give. */
+  const checked = (method: string, pathname: string, reply: ReplyBody): ReplyBody => {
+    const operation = operationOf(method, pathname.replace(/^\/api\/v3(?=\/)/, ""));
+    if (operation === undefined) return reply;
+    const mismatch = responseMismatch(operation, reply.status, reply.body);
+    if (mismatch === undefined) return reply;
+    mismatches.push(mismatch);
+    return { status: 500, body: { message: `fake GitHub broke GitHub's schema: ${mismatch}` } };
+  };
+  const server = createServer((request, response) => {
+    const parsed = new URL(request.url ?? "/", web);
+    const method = request.method ?? "GET";
+    route(request, parsed)
       .catch((error: unknown) => ({ status: 500, body: { message: `fake GitHub failed: ${String(error)}` } }))
       .then((reply) => {
-        log.push({ method, path, status: reply.status });
-        answer(response, reply);
+        const sent = checked(method, parsed.pathname, reply);
+        log.push({
+          method,
+          path: decodeURIComponent(parsed.pathname),
+          status: sent.status,
+          query: parsed.search.slice(1),
+        });
+        answer(response, sent);
       })
       .catch(() => response.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  web = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    url,
+    url: web,
+    enterpriseUrl: `${web}/api/v3`,
     owner,
     repo,
     store,
+    state,
     log,
     faults,
-    pulls,
+    pulls: state.pulls,
+    app,
+    webhooks,
+    mismatches,
     close: async () => {
+      await webhooks.idle();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await rm(scratch, { recursive: true, force: true });

@@ -19,13 +19,30 @@ export interface GitHubFixture {
  * would make the suite slow) and retry is on or off as the test needs, in the function form that
  * actually takes effect (reference/github.md §1).
  */
-export function fakeClient(fake: FakeGitHub, options: { retry?: boolean } = {}) {
+export function fakeClient(
+  fake: FakeGitHub,
+  options: { retry?: boolean; enterprise?: boolean; auth?: Record<string, unknown> | false } = {},
+) {
   const Client = ProbotOctokit.defaults((defaults: Record<string, unknown>) => ({
     ...defaults,
     retry: { enabled: options.retry ?? false },
     throttle: { enabled: false },
   }));
-  return new Client({ auth: { token: TOKEN }, baseUrl: fake.url });
+  const baseUrl = options.enterprise === true ? fake.enterpriseUrl : fake.url;
+  const auth = options.auth ?? { token: TOKEN };
+  return new Client(auth === false ? { baseUrl } : { auth, baseUrl });
+}
+
+/** Seeds main with two policy files and returns its commit. */
+export async function seedMain(fake: FakeGitHub): Promise<string> {
+  const tree = await fake.store.writeTree(undefined, [
+    { path: "policies/settings.yaml", mode: "100644", content: "version: 1\n" },
+    { path: "policies/access/team.yaml", mode: "100644", content: "roles: {}\nbindings: []\n" },
+  ]);
+  if (typeof tree !== "string") throw new Error("could not seed the fake");
+  const main = await fake.store.writeCommit(tree, [], "Initial policies\n");
+  await fake.store.updateRef("refs/heads/main", main, ZERO);
+  return main;
 }
 
 /** Someone else's commit straight onto a branch of the fake, as a person's push would land. */
@@ -47,13 +64,7 @@ export async function pushDirectly(
 
 export async function openGitHubFixture(options: { retry?: boolean } = {}): Promise<GitHubFixture> {
   const fake = await startFakeGitHub();
-  const tree = await fake.store.writeTree(undefined, [
-    { path: "policies/settings.yaml", mode: "100644", content: "version: 1\n" },
-    { path: "policies/access/team.yaml", mode: "100644", content: "roles: {}\nbindings: []\n" },
-  ]);
-  if (typeof tree !== "string") throw new Error("could not seed the fake");
-  const main = await fake.store.writeCommit(tree, [], "Initial policies\n");
-  await fake.store.updateRef("refs/heads/main", main, ZERO);
+  const main = await seedMain(fake);
   const repo = new GitHubPolicyRepo({
     client: fakeClient(fake, options),
     owner: fake.owner,

@@ -1,54 +1,104 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { GitHubPolicyRepo } from "../../../src/repos/github/github-policy-repo.js";
+import { GitHubPullRequests } from "../../../src/repos/github/github-pull-requests.js";
 import {
-  mergePullRequest,
-  openPullRequest,
+  PullRequestNotFoundError,
   PullRequestNotMergeableError,
-} from "../../../src/repos/github/github-pull-requests.js";
-import type { GitHubClient } from "../../../src/repos/github/github-request.js";
+} from "../../../src/repos/pull-request-host.js";
 import type { FakeGitHub } from "../../fakes/github/fake-github.js";
 import { fakeClient, openGitHubFixture, pushDirectly } from "./github-fixture.js";
 
+const BRANCH = "scim-gitops/emergency/bob";
 let fake: FakeGitHub;
 let repo: GitHubPolicyRepo;
 let main: string;
-let client: GitHubClient;
-let name: { owner: string; repo: string };
+let pulls: GitHubPullRequests;
 let proven: string;
 
 beforeEach(async () => {
   ({ fake, repo, main } = await openGitHubFixture());
   // Probot's default retry stays on: merges must still be sent exactly once.
-  client = fakeClient(fake, { retry: true });
-  name = { owner: fake.owner, repo: fake.repo };
+  pulls = new GitHubPullRequests(fakeClient(fake, { retry: true }), { owner: fake.owner, repo: fake.repo });
   proven = await repo.commitFiles({
-    branch: "scim-gitops/emergency/bob",
+    branch: BRANCH,
     parent: main,
     changes: [{ path: "policies/identities/users/bob.yaml", content: "active: false\n" }],
     message: "Revoke bob\n",
     update: { kind: "create" },
   });
+  fake.log.length = 0;
 });
 
 afterEach(async () => {
+  expect(fake.mismatches).toEqual([]);
   await fake.close();
 });
 
-const open = () =>
-  openPullRequest(client, name, {
-    head: "scim-gitops/emergency/bob",
-    base: "main",
-    title: "Emergency deprovision: bob",
-    body: "revocation-only",
-  });
-const merges = () => fake.log.filter((entry) => entry.method === "PUT" && entry.path.endsWith("/merge"));
+const open = (on: GitHubPullRequests = pulls) =>
+  on.open({ head: BRANCH, base: "main", title: "Emergency deprovision: bob", body: "revocation-only" });
+const sent = (method: string, suffix: string) =>
+  fake.log
+    .filter((entry) => entry.method === method && entry.path.endsWith(suffix))
+    .map((entry) => entry.status);
 
-describe("pull requests", () => {
-  it("opens one and merges the proven head with a merge commit", async () => {
-    const pull = await open();
-    expect(pull).toMatchObject({ number: 1, url: "https://github.com/acme/policy/pull/1" });
-    const merge = await mergePullRequest(client, name, {
-      number: pull.number,
+describe("finding, opening and editing pull requests", () => {
+  it("finds its open PR again after a restart, by head branch, in one request", async () => {
+    const opened = await open();
+    const restarted = new GitHubPullRequests(fakeClient(fake), { owner: fake.owner, repo: fake.repo });
+    fake.log.length = 0;
+    const found = await restarted.findOpen(BRANCH);
+    expect(found).toMatchObject({
+      number: opened.number,
+      state: "open",
+      head: { branch: BRANCH, sha: proven },
+      base: { branch: "main" },
+      title: "Emergency deprovision: bob",
+    });
+    expect(fake.log).toEqual([
+      expect.objectContaining({ method: "GET", path: "/repos/acme/policy/pulls", status: 200 }),
+    ]);
+    expect(new URLSearchParams(fake.log[0]?.query).get("head")).toBe(`acme:${BRANCH}`);
+    expect(await restarted.findOpen("scim-gitops/sync")).toBeUndefined();
+  });
+
+  it("never has two open PRs for one head: the second open is GitHub's 422, sent once", async () => {
+    await open();
+    await expect(open()).rejects.toMatchObject({ name: "GitHubApiError", status: 422 });
+    expect(sent("POST", "/pulls")).toEqual([201, 422]);
+    expect([...fake.pulls.values()].filter((pull) => pull.state === "open")).toHaveLength(1);
+  });
+
+  it("stops finding a PR once it is merged, so the next proposal opens a fresh one", async () => {
+    const opened = await open();
+    await pulls.merge({ number: opened.number, sha: proven, title: "t", message: "m" });
+    expect(await pulls.findOpen(BRANCH)).toBeUndefined();
+    expect(await pulls.get(opened.number)).toMatchObject({ state: "closed", merged: true });
+  });
+
+  it("updates the title and body, and labels it", async () => {
+    const opened = await open();
+    const updated = await pulls.update(opened.number, {
+      title: "Emergency: bob and carol",
+      body: "two people",
+    });
+    expect(updated).toMatchObject({ title: "Emergency: bob and carol", body: "two people" });
+    await pulls.addLabels(opened.number, ["emergency-deprovision"]);
+    await pulls.addLabels(opened.number, ["emergency-deprovision", "scim-gitops"]);
+    expect(await pulls.labels(opened.number)).toEqual(["emergency-deprovision", "scim-gitops"]);
+    expect((await pulls.get(opened.number)).labels).toEqual(["emergency-deprovision", "scim-gitops"]);
+  });
+
+  it("names a PR that does not exist", async () => {
+    await expect(pulls.get(99)).rejects.toBeInstanceOf(PullRequestNotFoundError);
+    await expect(pulls.labels(99)).rejects.toThrow(/#99 does not exist/);
+  });
+});
+
+describe("merging pinned to the proven head", () => {
+  it("merges the proven head with a merge commit", async () => {
+    const opened = await open();
+    const merge = await pulls.merge({
+      number: opened.number,
       sha: proven,
       title: "Emergency deprovision: bob",
       message: "SCIM-Operation: PATCH User 7",
@@ -57,46 +107,74 @@ describe("pull requests", () => {
     const info = await repo.readCommit(merge);
     expect(info.parents).toEqual([main, proven]);
     expect(info.message).toContain("SCIM-Operation: PATCH User 7");
-    expect(fake.pulls.get(1)?.state).toBe("closed");
-  });
-
-  it("refuses a second open pull request for the same branch", async () => {
-    await open();
-    await expect(open()).rejects.toMatchObject({ name: "GitHubApiError", status: 422 });
   });
 
   it("never merges a push made after the proof: 409 becomes HeadMovedError, sent once", async () => {
-    const pull = await open();
-    const pushed = await pushDirectly(fake, "scim-gitops/emergency/bob", "policies/grant.yaml", "grant\n");
-    const refused = mergePullRequest(client, name, {
-      number: pull.number,
-      sha: proven,
-      title: "t",
-      message: "m",
-    });
-    await expect(refused).rejects.toMatchObject({
+    const opened = await open();
+    const pushed = await pushDirectly(fake, BRANCH, "policies/grant.yaml", "grant\n");
+    await expect(
+      pulls.merge({ number: opened.number, sha: proven, title: "t", message: "m" }),
+    ).rejects.toMatchObject({
       name: "HeadMovedError",
-      branch: "scim-gitops/emergency/bob",
+      branch: BRANCH,
       expected: proven,
       actual: pushed,
     });
     expect(await repo.head("main")).toBe(main);
-    expect(merges().map((entry) => entry.status)).toEqual([409]);
+    expect(sent("PUT", "/merge")).toEqual([409]);
   });
 
-  it("reports GitHub's reason when the rules block the merge (405), sent once", async () => {
-    const pull = await open();
-    const stored = fake.pulls.get(pull.number);
-    if (stored !== undefined) stored.blockedBy = 'Required status check "revocation-guard" is expected.';
-    const refused = mergePullRequest(client, name, {
-      number: pull.number,
-      sha: proven,
-      title: "t",
-      message: "m",
+  it("reports GitHub's reason when a required check is missing (405), sent once", async () => {
+    fake.state.rules.set("main", { requiredChecks: ["revocation-guard"] });
+    const opened = await open();
+    expect(await pulls.mergeability(opened.number)).toEqual({
+      mergeable: false,
+      state: "blocked",
+      headSha: proven,
     });
+    const refused = pulls.merge({ number: opened.number, sha: proven, title: "t", message: "m" });
     await expect(refused).rejects.toBeInstanceOf(PullRequestNotMergeableError);
-    await expect(refused).rejects.toThrow(/revocation-guard/);
-    expect(merges().map((entry) => entry.status)).toEqual([405]);
+    await expect(refused).rejects.toThrow(/Required status check "revocation-guard" is expected/);
+    expect(sent("PUT", "/merge")).toEqual([405]);
     expect(await repo.head("main")).toBe(main);
+  });
+
+  it("reads mergeability as GitHub computes it: clean once the required check passed, unstable beside a failure", async () => {
+    fake.state.rules.set("main", { requiredChecks: ["revocation-guard"] });
+    const opened = await open();
+    await pulls.createCheckRun({
+      name: "revocation-guard",
+      headSha: proven,
+      status: "completed",
+      conclusion: "success",
+      title: "Revocation only",
+      summary: "bob loses everything",
+    });
+    expect(await pulls.mergeability(opened.number)).toMatchObject({ mergeable: true, state: "clean" });
+    await pulls.createCheckRun({
+      name: "plan",
+      headSha: proven,
+      status: "completed",
+      conclusion: "failure",
+      title: "Plan failed",
+      summary: "x",
+    });
+    expect(await pulls.mergeability(opened.number)).toMatchObject({ mergeable: true, state: "unstable" });
+    await pushDirectly(fake, "main", "policies/settings.yaml", "version: 2\n");
+    await pushDirectly(fake, BRANCH, "policies/settings.yaml", "version: 3\n");
+    expect(await pulls.mergeability(opened.number)).toMatchObject({ mergeable: false, state: "dirty" });
+  });
+
+  it("waits for a required approving review, then merges", async () => {
+    fake.state.rules.set("main", { requiredChecks: [], requiredApprovals: 1 });
+    const opened = await open();
+    await expect(
+      pulls.merge({ number: opened.number, sha: proven, title: "t", message: "m" }),
+    ).rejects.toThrow(/At least 1 approving review is required/);
+    const stored = fake.pulls.get(opened.number);
+    if (stored !== undefined) stored.approvals = 1;
+    expect(await pulls.mergeability(opened.number)).toMatchObject({ mergeable: true, state: "clean" });
+    await pulls.merge({ number: opened.number, sha: proven, title: "t", message: "m" });
+    expect(sent("PUT", "/merge")).toEqual([405, 200]);
   });
 });
