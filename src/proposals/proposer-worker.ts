@@ -94,7 +94,9 @@ export class ProposerWorker {
 
   #kick(): void {
     if (this.#running !== undefined || this.#stopped) return;
-    this.#running = this.#loop()
+    // One turn of the event loop first, so changes acknowledged together (one fsync) are picked up together.
+    this.#running = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.#loop())
       .catch((error: unknown) => this.#options.log.error(`proposer worker stopped: ${String(error)}`))
       .finally(() => {
         this.#running = undefined;

@@ -207,7 +207,7 @@ describe("failures", () => {
 describe("main moving", () => {
   it("rebuilds once more when main moves under a flush (the flush read main before the push)", () => {
     const config = { ...CONFIG, watchMainMs: 2_000 };
-    let state = { ...running(), nextMainCheckAt: 2_000 };
+    let state: CoreState = { ...running(), nextMainCheckAt: 2_000 };
     state = changeArrived(state, edit("a"), 1_000);
     state = begin(state, { kind: "sync", operations: state.pending }, 1_900, config);
     expect(decide(state, 2_000, config)).toEqual({ kind: "wait" });
