@@ -50,7 +50,8 @@ export function branchEmergencyHost(repo: PolicyRepo): EmergencyHost {
         message: request.message,
         expectedBase: request.base,
       });
-      await repo.deleteBranch(proposal.branch, proposal.head);
+      // The revocation is on main: a branch left behind is clutter, not a reason to merge again.
+      await repo.deleteBranch(proposal.branch, proposal.head).catch(() => undefined);
       return mergeCommit;
     },
     async discard(proposal) {
