@@ -27,6 +27,8 @@ export class ProposerWorker {
   #state: CoreState;
   #running: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /** The state the loop last decided to wait on; a change since then needs a fresh decision. */
+  #waitedOn: CoreState | undefined;
   #waiters: (() => void)[] = [];
   #lastFlushError: Error | undefined;
   #stopped = false;
@@ -100,8 +102,8 @@ export class ProposerWorker {
       .catch((error: unknown) => this.#options.log.error(`proposer worker stopped: ${String(error)}`))
       .finally(() => {
         this.#running = undefined;
-        // A waiter that arrived after the loop's last look would otherwise wait for the next event.
-        if (this.#waiters.length > 0) this.#kick();
+        // A change or a waiter that arrived after the loop's last look would otherwise wait for the next event.
+        if (this.#waiters.length > 0 || this.#state !== this.#waitedOn) this.#kick();
       });
   }
 
@@ -112,6 +114,7 @@ export class ProposerWorker {
       const decision = core.decide(this.#state, now, config);
       if (this.#isSettled()) for (const resolve of this.#waiters.splice(0)) resolve();
       if (decision.kind === "wait") {
+        this.#waitedOn = this.#state;
         clearTimeout(this.#timer);
         this.#timer =
           decision.wakeAt === undefined

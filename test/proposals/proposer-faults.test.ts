@@ -7,6 +7,7 @@ import type { PolicyRepo } from "../../src/repos/policy-repo.js";
 import type { Fixture } from "./policy-fixture.js";
 import { ALICE_ID, makeFixture, scimUser } from "./policy-fixture.js";
 import { patch, put } from "./ledger-writes.js";
+import { MemoryLedger } from "./memory-ledger.js";
 
 const NOW = new Date("2026-11-29T02:15:00.000Z");
 const CAROL_ID = "c0ffee00-0000-4000-8000-00000000000c";
@@ -104,5 +105,27 @@ describe("faults around an emergency", () => {
     );
     expect(p.state().emergencies.queued).toBe(0);
     expect(await fixture.repo.listBranches("scim-gitops/emergency/")).toEqual([]);
+  });
+});
+
+describe("waking up", () => {
+  it("takes up a deactivation that arrives while flush() is returning, with no later event to wake it", async () => {
+    fixture = await makeFixture();
+    const ledger = new MemoryLedger();
+    await put(ledger, "User", scimUser(ALICE_ID, "alice@example.com", "Alice Example"));
+    proposer = startProposer({
+      ledger,
+      repo: fixture.repo,
+      debounceMs: 60_000,
+      maxWaitMs: 60_000,
+      watchMainMs: 0,
+      now: () => NOW,
+    });
+    await proposer.flush();
+    await personPushesToMain();
+    await proposer.flush();
+    void patch(ledger, "User", ALICE_ID, { active: false });
+    const p = proposer;
+    await expect.poll(() => p.state().emergencies.merged, { timeout: 5_000 }).toBe(1);
   });
 });
