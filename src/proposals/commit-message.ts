@@ -3,8 +3,13 @@ import type { LedgerChange, LedgerOperation } from "../ledger/ledger.js";
 /** The part of a ledger change a commit names (never the resource itself). */
 export type OperationRef = Pick<LedgerChange, "seq" | "type" | "id" | "operation">;
 
-/** Beyond this, trailers are summarised per method and type so a commit message stays readable. */
-const LISTED_OPERATIONS = 50;
+/** A changed identity no known operation explains: acknowledged before a restart, its seq not kept. */
+export interface RecoveredChange {
+  readonly type: LedgerChange["type"];
+  readonly id: string;
+  /** `meta.lastModified` of the ledger's copy, when it has one: where to look in the IdP's log. */
+  readonly lastModified?: string;
+}
 
 const METHOD: Record<LedgerOperation, string> = {
   create: "POST",
@@ -18,30 +23,32 @@ function operationLabel(operation: OperationRef): string {
 }
 
 /**
- * Trailers naming the SCIM operations a commit holds: one `SCIM-Operation` each, summarised past
- * LISTED_OPERATIONS, and `SCIM-Seq: from..to` so a reader can find them in the ledger.
+ * Trailers naming the SCIM operations a commit holds: one `SCIM-Operation` each, every one of them (issue 9:
+ * a reviewer traces each changed identity line to the IdP operation behind it), and `SCIM-Seq: from..to` so
+ * a reader can find them in the ledger.
  */
 export function operationTrailers(operations: readonly OperationRef[]): string[] {
   if (operations.length === 0) return [];
   const sorted = [...operations].sort((left, right) => left.seq - right.seq);
-  const trailers = sorted.slice(0, LISTED_OPERATIONS).map((op) => `SCIM-Operation: ${operationLabel(op)}`);
-  if (sorted.length > LISTED_OPERATIONS) {
-    const counts = new Map<string, number>();
-    for (const op of sorted.slice(LISTED_OPERATIONS)) {
-      const key = `${METHOD[op.operation]} ${op.type}`;
-      counts.set(key, (counts.get(key) ?? 0) + 1);
-    }
-    const summary = [...counts].map(([key, count]) => `${key} ×${count}`).join(", ");
-    trailers.push(`SCIM-Operations-Not-Listed: ${sorted.length - LISTED_OPERATIONS} (${summary})`);
-  }
+  const trailers = sorted.map((op) => `SCIM-Operation: ${operationLabel(op)}`);
   const first = sorted[0]?.seq ?? 0;
   const last = sorted[sorted.length - 1]?.seq ?? 0;
   trailers.push(`SCIM-Seq: ${first === last ? `${first}` : `${first}..${last}`}`);
   return trailers;
 }
 
+export function recoveredTrailers(changes: readonly RecoveredChange[]): string[] {
+  return changes.map(
+    (change) =>
+      `SCIM-Recovered: ${change.type} ${change.id} changed before a restart` +
+      (change.lastModified === undefined ? "" : ` (last modified ${change.lastModified})`),
+  );
+}
+
 export interface SyncMessageInput {
   readonly operations: readonly OperationRef[];
+  /** Identities this commit changes whose operation was acknowledged while no proposer ran. */
+  readonly recovered?: readonly RecoveredChange[];
   readonly changedFiles: number;
   readonly base: string;
   readonly rebuilt: boolean;
@@ -49,15 +56,25 @@ export interface SyncMessageInput {
 
 export function syncCommitMessage(input: SyncMessageInput): string {
   const count = input.operations.length;
+  const recovered = input.recovered ?? [];
   const subject =
-    count === 0
+    count === 0 && recovered.length === 0
       ? `Rebuild identities on main ${input.base.slice(0, 12)}`
-      : `Sync ${count} SCIM operation${count === 1 ? "" : "s"} into identity files`;
+      : count === 0
+        ? `Sync ${recovered.length} identit${recovered.length === 1 ? "y" : "ies"} changed before a restart`
+        : `Sync ${count} SCIM operation${count === 1 ? "" : "s"} into identity files`;
   const body = input.rebuilt
     ? `Rendered from the identity ledger onto main ${input.base.slice(0, 12)}; ` +
       `${input.changedFiles} identity file(s) change in this commit.`
     : `Rendered from the identity ledger; ${input.changedFiles} identity file(s) change in this commit.`;
-  return [subject, "", body, "", ...operationTrailers(input.operations), `SCIM-Base: ${input.base}`, ""].join(
-    "\n",
-  );
+  return [
+    subject,
+    "",
+    body,
+    "",
+    ...operationTrailers(input.operations),
+    ...recoveredTrailers(recovered),
+    `SCIM-Base: ${input.base}`,
+    "",
+  ].join("\n");
 }

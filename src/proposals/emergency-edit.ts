@@ -27,8 +27,9 @@ export function emergencyEdit(
   main: IdentityFiles,
   renderer: IdentityRenderer,
   userNameOf: (id: string) => string | undefined,
+  /** `renderer.indexById(main)`, computed once for a batch: edits keep every file's path. */
+  index: ReturnType<IdentityRenderer["indexById"]> = renderer.indexById(main),
 ): EmergencyEdit {
-  const index = renderer.indexById(main);
   if (emergency.kind === "user") {
     const path = index.users.get(emergency.id);
     const text = path === undefined ? undefined : main.get(path);

@@ -2,12 +2,20 @@ import { loadPolicy } from "../policy/load/load.js";
 import type { Settings } from "../policy/model/model.js";
 
 /**
- * `emergency` from a `settings.yaml` text, normalised by the policy loader itself (defaults included), so
- * the proposer never reads the settings schema twice.
+ * `emergency` and `guards` from a `settings.yaml` text, normalised by the policy loader itself (defaults
+ * included), so the proposer never reads the settings schema twice.
  */
+export function proposalSettingsFrom(
+  settingsText: string | undefined,
+  options: { readonly dir: string; readonly now: Date },
+): Pick<Settings, "emergency" | "guards"> {
+  const { settings } = loadPolicy(new Map([["settings.yaml", settingsText ?? ""]]), options).policy;
+  return { emergency: settings.emergency, guards: settings.guards };
+}
+
 export function emergencySettingsFrom(
   settingsText: string | undefined,
   options: { readonly dir: string; readonly now: Date },
 ): Settings["emergency"] {
-  return loadPolicy(new Map([["settings.yaml", settingsText ?? ""]]), options).policy.settings.emergency;
+  return proposalSettingsFrom(settingsText, options).emergency;
 }

@@ -25,13 +25,26 @@ export interface ProposerState {
   /** The last failure of a flush or an emergency, cleared by the next successful flush. */
   readonly lastError?: string;
   readonly emergencies: {
+    /** Cases waiting for a proposal, the one being worked on included. */
     readonly queued: number;
+    /** Of those, cases whose last attempt failed, waiting out a backoff. */
+    readonly retrying: number;
+    /** How long the oldest waiting case has waited; 0 when none waits. */
+    readonly oldestQueuedMs: number;
+    /** Emergency proposals by outcome (one proposal may carry many cases). */
     readonly merged: number;
+    /** Cases those merges carried. */
+    readonly mergedCases: number;
+    /** Proven but above the mass-revocation guard: waiting for review. */
+    readonly held: number;
     readonly unmerged: number;
     readonly refused: number;
     readonly skipped: number;
+    /** Attempts that failed (each is retried). */
     readonly failed: number;
     readonly lastMs?: number;
+    /** The last proposal held for review, and why, in counts. */
+    readonly lastHeld?: { readonly reason: string; readonly at: string };
     /** `reason` says why, in words that name no person (counts, settings, files). */
     readonly last?: {
       readonly status: string;
@@ -57,7 +70,9 @@ export class ProposerStats {
   #lastError: string | undefined;
   #emergencyMs: number | undefined;
   #lastEmergency: { status: string; reason: string; at: string; branch?: string } | undefined;
-  readonly #counts: Counts = { merged: 0, unmerged: 0, refused: 0, skipped: 0, failed: 0 };
+  readonly #counts: Counts = { merged: 0, unmerged: 0, held: 0, refused: 0, skipped: 0, failed: 0 };
+  #mergedCases = 0;
+  #lastHeld: { reason: string; at: string } | undefined;
 
   flushed(result: SyncResult, at: Date, ms: number): void {
     this.#flushes++;
@@ -80,6 +95,8 @@ export class ProposerStats {
 
   emergency(outcome: EmergencyOutcome, at: Date, ms: number): void {
     this.#counts[outcome.status]++;
+    if (outcome.status === "merged") this.#mergedCases += outcome.cases;
+    if (outcome.status === "held") this.#lastHeld = { reason: outcome.reason, at: at.toISOString() };
     this.#emergencyMs = Math.round(ms);
     this.#lastEmergency = {
       status: outcome.status,
@@ -95,7 +112,11 @@ export class ProposerStats {
     this.#lastEmergency = { status: "failed", reason: this.#lastError, at: at.toISOString() };
   }
 
-  snapshot(pending: number, queuedEmergencies: number, mainHead: string | undefined): ProposerState {
+  snapshot(
+    pending: number,
+    queue: { readonly queued: number; readonly retrying: number; readonly oldestQueuedMs: number },
+    mainHead: string | undefined,
+  ): ProposerState {
     return {
       pendingChanges: pending,
       flushes: this.#flushes,
@@ -109,8 +130,10 @@ export class ProposerStats {
       mainMoves: this.#mainMoves,
       ...(this.#lastError === undefined ? {} : { lastError: this.#lastError }),
       emergencies: {
-        queued: queuedEmergencies,
+        ...queue,
         ...this.#counts,
+        mergedCases: this.#mergedCases,
+        ...(this.#lastHeld === undefined ? {} : { lastHeld: this.#lastHeld }),
         ...(this.#emergencyMs === undefined ? {} : { lastMs: this.#emergencyMs }),
         ...(this.#lastEmergency === undefined ? {} : { last: this.#lastEmergency }),
       },

@@ -3,9 +3,10 @@ import { diffAccess } from "../policy/diff/access-diff.js";
 import { compilePolicy } from "../policy/compile/compile.js";
 import { loadPolicy } from "../policy/load/load.js";
 import type { Diagnostic, PolicyFiles } from "../policy/model/model.js";
+import type { HoldersByTarget } from "./mass-revocation-guard.js";
 
 export type Proof =
-  | { readonly proven: true; readonly diff: AccessDiff }
+  | { readonly proven: true; readonly diff: AccessDiff; readonly holders: HoldersByTarget }
   | { readonly proven: false; readonly reason: string; readonly diff?: AccessDiff };
 
 /**
@@ -27,7 +28,8 @@ export function proveRevocationOnly(
       reason: `the change adds ${newErrors} policy error(s); run scim-gitops validate`,
     };
   }
-  const diff = diffAccess(compilePolicy(old.policy, options.now), compilePolicy(next.policy, options.now));
+  const compiledBefore = compilePolicy(old.policy, options.now);
+  const diff = diffAccess(compiledBefore, compilePolicy(next.policy, options.now));
   if (!diff.revocationOnly) {
     return {
       proven: false,
@@ -35,7 +37,11 @@ export function proveRevocationOnly(
       diff,
     };
   }
-  return { proven: true, diff };
+  return {
+    proven: true,
+    diff,
+    holders: { pulsar: compiledBefore.pulsar.size, nats: compiledBefore.nats.size },
+  };
 }
 
 function errorCount(diagnostics: readonly Diagnostic[]): number {

@@ -2,7 +2,9 @@ import type { FileChange, PolicyRepo } from "../repos/policy-repo.js";
 import { RefNotFoundError } from "../repos/policy-repo.js";
 import type { OperationRef } from "./commit-message.js";
 import { syncCommitMessage } from "./commit-message.js";
-import type { IdentityRenderer, LedgerView } from "./render-identities.js";
+import type { IdentityFiles, IdentityRenderer, LedgerView } from "./render-identities.js";
+import type { IdentityRef } from "./trace-operations.js";
+import { traceOperations } from "./trace-operations.js";
 
 export const SYNC_BRANCH = "scim-gitops/sync";
 
@@ -13,6 +15,10 @@ export interface SyncInput {
   readonly ledger: LedgerView;
   /** The operations this flush carries, named in the commit's trailers. */
   readonly operations: readonly OperationRef[];
+  /** Operations earlier flushes committed that main does not hold yet: a rebuild names them again. */
+  readonly carried?: readonly OperationRef[];
+  /** `meta.lastModified` of an identity in the ledger, for changes no known operation explains. */
+  readonly lastModifiedOf?: (identity: IdentityRef) => string | undefined;
   readonly deletedAt: (id: string) => string;
   /** The identity files of the last flush's head, so an unchanged sync branch is not read back from git. */
   readonly known?: KnownSync;
@@ -32,6 +38,8 @@ export interface SyncResult {
   /** Whether this flush wrote a commit. */
   readonly committed: boolean;
   readonly known?: KnownSync;
+  /** What the sync branch now carries beyond main, for the next flush's `carried`. */
+  readonly carried: readonly OperationRef[];
 }
 
 export function identitiesDir(policyDir: string): string {
@@ -55,7 +63,7 @@ export async function flushSyncBranch(input: SyncInput): Promise<SyncResult> {
   const syncHead = await repo.head(SYNC_BRANCH);
   if (rendered.size === 0) {
     if (syncHead !== undefined) await repo.deleteBranch(SYNC_BRANCH);
-    return { head: undefined, base, pendingFiles: 0, committed: false };
+    return { head: undefined, base, pendingFiles: 0, committed: false, carried: [] };
   }
 
   const appending = syncHead !== undefined && (await repo.isAncestor(base, syncHead));
@@ -78,6 +86,15 @@ export async function flushSyncBranch(input: SyncInput): Promise<SyncResult> {
   for (const path of parentFiles.keys()) {
     if (!target.has(path)) changes.push({ path: `${dir}/${path}`, content: null });
   }
+  const owners = ownersOf(input.renderer, [target, mainFiles, parentFiles]);
+  const differing = identitiesAt([...rendered.keys()], owners);
+  const candidates = [...(input.carried ?? []), ...input.operations];
+  const carried = traceOperations({
+    changed: differing,
+    operations: candidates,
+    onlyChanged: true,
+    lastModifiedOf: () => undefined,
+  }).operations;
   if (changes.length === 0) {
     return {
       head: parent,
@@ -85,19 +102,56 @@ export async function flushSyncBranch(input: SyncInput): Promise<SyncResult> {
       pendingFiles: rendered.size,
       committed: false,
       known: { head: parent, files: target },
+      carried,
     };
   }
+  const trace = traceOperations({
+    changed: appending ? identitiesAt(changedPaths(changes, dir), owners) : differing,
+    operations: appending ? input.operations : candidates,
+    onlyChanged: !appending,
+    lastModifiedOf: input.lastModifiedOf ?? (() => undefined),
+  });
   const head = await repo.commitFiles({
     branch: SYNC_BRANCH,
     parent,
     changes,
     message: syncCommitMessage({
-      operations: input.operations,
+      operations: trace.operations,
+      recovered: trace.recovered,
       changedFiles: changes.length,
       base,
       rebuilt: !appending,
     }),
     update: { kind: "force" },
   });
-  return { head, base, pendingFiles: rendered.size, committed: true, known: { head, files: target } };
+  return {
+    head,
+    base,
+    pendingFiles: rendered.size,
+    committed: true,
+    known: { head, files: target },
+    carried,
+  };
+}
+
+/** Path under `identities/` → the identity whose file it is, in any of the revisions involved. */
+function ownersOf(renderer: IdentityRenderer, revisions: readonly IdentityFiles[]): Map<string, IdentityRef> {
+  const owners = new Map<string, IdentityRef>();
+  for (const files of revisions) {
+    const index = renderer.indexById(files);
+    for (const [id, path] of index.users) if (!owners.has(path)) owners.set(path, { type: "User", id });
+    for (const [id, path] of index.groups) if (!owners.has(path)) owners.set(path, { type: "Group", id });
+  }
+  return owners;
+}
+
+function identitiesAt(paths: readonly string[], owners: ReadonlyMap<string, IdentityRef>): IdentityRef[] {
+  return paths.flatMap((path) => {
+    const owner = owners.get(path);
+    return owner === undefined ? [] : [owner];
+  });
+}
+
+function changedPaths(changes: readonly FileChange[], dir: string): string[] {
+  return changes.map((change) => change.path.slice(dir.length + 1));
 }

@@ -73,7 +73,11 @@ function flushSection(state: ProposerState): Record<string, unknown> {
     ...(state.lastError === undefined ? {} : { lastError: withoutIdentities(state.lastError) }),
     emergencies: {
       queued: state.emergencies.queued,
+      retrying: state.emergencies.retrying,
+      oldestQueuedMs: state.emergencies.oldestQueuedMs,
       merged: state.emergencies.merged,
+      mergedCases: state.emergencies.mergedCases,
+      held: state.emergencies.held,
       unmerged: state.emergencies.unmerged,
       refused: state.emergencies.refused,
       skipped: state.emergencies.skipped,
@@ -81,6 +85,15 @@ function flushSection(state: ProposerState): Record<string, unknown> {
       ...(state.emergencies.last === undefined
         ? {}
         : { lastStatus: state.emergencies.last.status, lastAt: state.emergencies.last.at }),
+      // Held for review is not a failure of the service: a person decides, so it is reported, not a 503.
+      ...(state.emergencies.lastHeld === undefined
+        ? {}
+        : {
+            lastHeld: {
+              reason: withoutIdentities(state.emergencies.lastHeld.reason),
+              at: state.emergencies.lastHeld.at,
+            },
+          }),
     },
   };
 }

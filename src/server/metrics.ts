@@ -101,13 +101,26 @@ function renderProposer(state: ProposerState, metric: Emit): void {
   metric("scim_gitops_emergency_merges_total", "counter", "Emergency revocations, by outcome.", [
     ['outcome="merged"', emergencies.merged],
     ['outcome="unmerged"', emergencies.unmerged],
+    ['outcome="held"', emergencies.held],
     ['outcome="refused"', emergencies.refused],
     ['outcome="skipped"', emergencies.skipped],
   ]);
   metric("scim_gitops_emergency_merge_failures_total", "counter", "Emergency revocations that failed.", [
     ["", emergencies.failed],
   ]);
+  metric("scim_gitops_emergency_cases_merged_total", "counter", "Revocations those merges carried.", [
+    ["", emergencies.mergedCases],
+  ]);
   metric("scim_gitops_emergencies_queued", "gauge", "Emergency revocations waiting.", [
     ["", emergencies.queued],
   ]);
+  metric("scim_gitops_emergencies_retrying", "gauge", "Waiting ones whose last attempt failed.", [
+    ["", emergencies.retrying],
+  ]);
+  metric(
+    "scim_gitops_emergency_oldest_queued_seconds",
+    "gauge",
+    "How long the oldest waiting emergency revocation has waited.",
+    [["", emergencies.oldestQueuedMs / 1000]],
+  );
 }

@@ -29,7 +29,7 @@ describe("sync commit messages", () => {
     );
   });
 
-  it("summarises an import instead of listing thousands of trailers", () => {
+  it("names every operation of an import, so each changed line leads to its IdP operation", () => {
     const operations = Array.from({ length: 10_000 }, (_, index) => ({
       seq: index + 1,
       type: index < 9_000 ? ("User" as const) : ("Group" as const),
@@ -37,10 +37,23 @@ describe("sync commit messages", () => {
       operation: index < 9_500 ? ("create" as const) : ("patch" as const),
     }));
     const trailers = operationTrailers(operations);
-    expect(trailers).toHaveLength(52);
-    expect(trailers.at(-2)).toBe(
-      "SCIM-Operations-Not-Listed: 9950 (POST User ×8950, POST Group ×500, PATCH Group ×500)",
-    );
+    expect(trailers).toHaveLength(10_001);
+    expect(trailers[9_000]).toBe("SCIM-Operation: POST Group id-9000");
+    expect(trailers.at(-2)).toBe("SCIM-Operation: PATCH Group id-9999");
     expect(trailers.at(-1)).toBe("SCIM-Seq: 1..10000");
+  });
+
+  it("names identities changed before a restart, which no known operation explains", () => {
+    const message = syncCommitMessage({
+      operations: [],
+      recovered: [{ type: "User", id: "u1", lastModified: "2026-11-29T02:15:00.000Z" }],
+      changedFiles: 1,
+      base: "0123456789abcdef0123456789abcdef01234567",
+      rebuilt: true,
+    });
+    expect(message.split("\n")[0]).toBe("Sync 1 identity changed before a restart");
+    expect(message).toContain(
+      "SCIM-Recovered: User u1 changed before a restart (last modified 2026-11-29T02:15:00.000Z)\n",
+    );
   });
 });

@@ -23,7 +23,18 @@ const proposer: ProposerState = {
   lastFlushMs: 250,
   syncPendingFiles: 2,
   mainMoves: 1,
-  emergencies: { queued: 0, merged: 1, unmerged: 0, refused: 0, skipped: 0, failed: 1 },
+  emergencies: {
+    queued: 2,
+    retrying: 1,
+    oldestQueuedMs: 1_500,
+    merged: 1,
+    mergedCases: 3,
+    held: 0,
+    unmerged: 0,
+    refused: 0,
+    skipped: 0,
+    failed: 1,
+  },
 };
 
 const repository = { ok: true, location: "/srv/policy-repo", mainHead: "abc123" };
@@ -58,6 +69,30 @@ describe("/healthz", () => {
     expect(JSON.stringify(failing.body)).not.toContain("bob");
   });
 
+  it("shows waiting and retrying emergencies, and a batch held for review with its reason, still 200", () => {
+    const reason =
+      "held for review: 40 of 100 nats principals holding access would lose some or all of it, above the mass-revocation guard";
+    const report = buildHealthReport({
+      ledger,
+      repository,
+      proposer: {
+        ...proposer,
+        emergencies: {
+          ...proposer.emergencies,
+          held: 1,
+          lastHeld: { reason, at: "2026-11-29T02:15:00.000Z" },
+        },
+      },
+      shuttingDown: false,
+    });
+    expect(report.status).toBe(200);
+    expect(report.body).toMatchObject({
+      flush: {
+        emergencies: { queued: 2, retrying: 1, oldestQueuedMs: 1_500, held: 1, lastHeld: { reason } },
+      },
+    });
+  });
+
   it("is 503 while shutting down", () => {
     expect(buildHealthReport({ ledger, repository, proposer, shuttingDown: true }).status).toBe(503);
   });
@@ -78,6 +113,10 @@ describe("/metrics", () => {
     expect(text).toContain("scim_gitops_last_flush_duration_seconds 0.25");
     expect(text).toContain('scim_gitops_emergency_merges_total{outcome="merged"} 1');
     expect(text).toContain("scim_gitops_emergency_merge_failures_total 1");
+    expect(text).toContain("scim_gitops_emergency_cases_merged_total 3");
+    expect(text).toContain("scim_gitops_emergencies_queued 2");
+    expect(text).toContain("scim_gitops_emergencies_retrying 1");
+    expect(text).toContain("scim_gitops_emergency_oldest_queued_seconds 1.5");
     expect(text).toContain("scim_gitops_apply_failures_total 1");
     for (const line of text.split("\n").filter((entry) => entry !== "" && !entry.startsWith("#"))) {
       expect(line).toMatch(/^[a-z_]+(\{[a-z]+="[^"]*"(,[a-z]+="[^"]*")*\})? [0-9.e+-]+$/);

@@ -1,0 +1,53 @@
+import type { AccessDiff, AccessTarget } from "../policy/diff/access-change.js";
+import type { Settings } from "../policy/model/model.js";
+import { allowedRevocations } from "../plan/guards.js";
+
+/** Principals holding any access on main, per target: the base the guard's share is taken of. */
+export type HoldersByTarget = Readonly<Record<AccessTarget, number>>;
+
+export interface MassRevocation {
+  readonly target: AccessTarget;
+  readonly losing: number;
+  readonly holders: number;
+  readonly allowed: number;
+  /** Counts and settings only: it is shown in `/healthz`, the log and the commit message. */
+  readonly reason: string;
+}
+
+/**
+ * The apply guard (DESIGN §3 `guards`) applied to an emergency proposal before it merges: an IdP that
+ * deactivates 40% of the directory by mistake must not be rubber-stamped because each change only revokes.
+ * The limit is the one `plan` uses (allowedRevocations), on the policy's holders rather than a cluster's.
+ */
+export function findMassRevocation(
+  diff: AccessDiff,
+  holders: HoldersByTarget,
+  guards: Settings["guards"],
+): MassRevocation | undefined {
+  const losing: Record<AccessTarget, Set<string>> = { pulsar: new Set(), nats: new Set() };
+  for (const person of diff.people) {
+    for (const change of person.changes) {
+      if (change.lost.length > 0 || change.denyAdded.length > 0) losing[change.target].add(change.principal);
+    }
+  }
+  for (const target of ["pulsar", "nats"] as const) {
+    const count = losing[target].size;
+    const allowed = allowedRevocations(holders[target], guards);
+    if (count <= allowed) continue;
+    const limit =
+      "percent" in guards.maxRevocations
+        ? `${guards.maxRevocations.percent}%`
+        : `${guards.maxRevocations.count}`;
+    return {
+      target,
+      losing: count,
+      holders: holders[target],
+      allowed,
+      reason:
+        `held for review: ${count} of ${holders[target]} ${target} principals holding access would lose some ` +
+        `or all of it, above the mass-revocation guard (at most ${allowed}: guards.maxRevocations ${limit}, ` +
+        `guards.minRevocations ${guards.minRevocations}); if the identity provider meant it, merge the branch`,
+    };
+  }
+  return undefined;
+}
