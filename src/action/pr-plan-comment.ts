@@ -17,7 +17,7 @@ export interface PrPlanReport {
 export function renderPrPlanReport(report: PrPlanReport): string {
   const plan =
     report.plan ??
-    "_No read-only target credentials were given to this job, so there is no plan against the clusters: the access diff above is computed from the policy alone._\n";
+    `${NO_PLAN_HEADING}\n\n_No read-only target credentials were given to this job, so there is no plan against the clusters: the access diff above is computed from the policy alone._\n`;
   return [
     `## scim-gitops: policy check for ${report.headSha.slice(0, 12)}`,
     "",
@@ -25,12 +25,12 @@ export function renderPrPlanReport(report: PrPlanReport): string {
     "",
     report.accessDiff.trimEnd(),
     "",
-    "### Plan against the clusters",
-    "",
     plan.trimEnd(),
     "",
   ].join("\n");
 }
+
+const NO_PLAN_HEADING = "### Plan against the clusters";
 
 /** The sticky comment: the marker, then the report, cut to GitHub's limit with a pointer to the run. */
 export function renderPrPlanComment(report: PrPlanReport, runUrl: string): string {

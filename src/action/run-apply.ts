@@ -10,14 +10,15 @@ export async function runApply(run: ActionRun): Promise<number> {
   const { environment } = run;
   const dir = ["--policies", environment.policyDir];
   const plan = await run.cli(["plan", ...dir, "--out", environment.planFile, "--format", "markdown"]);
-  await appendStepSummary(
-    environment,
-    `## scim-gitops: plan of ${environment.sha.slice(0, 12)}\n\n${plan.stdout}`,
-  );
+  await appendStepSummary(environment, `## scim-gitops: apply of ${environment.sha.slice(0, 12)}\n`);
   if (plan.code !== EXIT_OK) {
-    await appendStepSummary(environment, fenced("Plan failed: nothing was applied", plan.stderr));
+    await appendStepSummary(
+      environment,
+      `${plan.stdout}\n${fenced("Plan failed: nothing was applied", plan.stderr)}`,
+    );
     return plan.code;
   }
+  // apply prints the saved plan it applies before its summary, so the plan's own output is not repeated.
   const apply = await run.cli(["apply", ...dir, "--plan", environment.planFile, "--format", "markdown"]);
   await appendStepSummary(environment, apply.stdout);
   if (apply.code !== EXIT_OK) await appendStepSummary(environment, fenced("Apply failed", apply.stderr));

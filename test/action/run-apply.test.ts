@@ -43,7 +43,7 @@ describe("the action's apply", () => {
   it("applies the plan it saved from the checked-out commit", async () => {
     const run = await step({ INPUT_COMMAND: "apply" });
     expect(run.code, run.summary).toBe(0);
-    expect(run.summary).toContain("## scim-gitops: plan of ffffffffffff");
+    expect(run.summary).toContain("## scim-gitops: apply of ffffffffffff");
     expect(run.summary).toContain("revoke dave@example.com");
     expect(run.log).toMatch(/Saved the plan to .*scim-gitops-plan\.json/);
   });

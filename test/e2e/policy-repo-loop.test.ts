@@ -9,6 +9,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { runAction } from "../../src/action/main.js";
 import { PR_PLAN_MARKER } from "../../src/action/pr-plan-comment.js";
@@ -129,7 +130,12 @@ async function actionStep(
 }
 
 it("runs a scaffolded policy repository through pull request, merge, apply and drift", async () => {
-  const init = await main(["init", repo], { cwd: scratch, now: () => CLI_NOW, config: loadConfig({}) });
+  const init = await main(["init", repo], {
+    cwd: scratch,
+    now: () => CLI_NOW,
+    config: loadConfig({}),
+    stdout: new PassThrough(),
+  });
   expect(init).toBe(0);
   git("init", "--quiet", "--initial-branch", "main");
   git("add", "--all");
@@ -186,6 +192,19 @@ it("runs a scaffolded policy repository through pull request, merge, apply and d
   const again = await actionStep("pr-plan", head, { GITHUB_EVENT_PATH: event });
   expect(again.code).toBe(0);
   expect(comments()).toHaveLength(1);
+
+  // With read-only credentials (here NATS's, as the workflow's NATS_READONLY_CREDS gives them) the plan shows.
+  const withPlan = await actionStep("pr-plan", head, {
+    GITHUB_EVENT_PATH: event,
+    NATS_URL: nats.url,
+    NATS_USER: nats.auth.user,
+    NATS_PASSWORD: nats.auth.password,
+  });
+  expect(withPlan.code, withPlan.log).toBe(0);
+  const planned = comments()[0]!.body;
+  expect(comments()).toHaveLength(1);
+  expect(planned).not.toContain("No read-only target credentials");
+  expect(planned.slice(planned.indexOf("### scim-gitops plan"))).toMatch(/bob@example\.com/);
 
   // Merge, then the apply job on main: a plan from the merge commit, and that plan applied.
   git("checkout", "--quiet", "main");
