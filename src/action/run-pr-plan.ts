@@ -2,7 +2,8 @@ import { appendStepSummary, readPullRequest, setOutput } from "./action-io.js";
 import { issuesClient, type ActionRun } from "./action-run.js";
 import { PR_PLAN_MARKER, renderPrPlanComment, renderPrPlanReport } from "./pr-plan-comment.js";
 import { annotationsFromValidation } from "./validation-annotations.js";
-import { formatAnnotation } from "./workflow-commands.js";
+import { escapeCommandData, formatAnnotation } from "./workflow-commands.js";
+import { GitHubIssuesError } from "./github-issues.js";
 import { EXIT_ERROR, EXIT_OK } from "../cli/errors.js";
 
 /**
@@ -39,12 +40,18 @@ export async function runPrPlan(run: ActionRun): Promise<number> {
   await appendStepSummary(environment, renderPrPlanReport(report));
   const issues = issuesClient(run, "post the sticky comment on the pull request");
   if (issues !== undefined) {
-    const id = await issues.upsertComment(
-      pr.number,
-      PR_PLAN_MARKER,
-      renderPrPlanComment(report, environment.runUrl),
-    );
-    await setOutput(environment, "comment-id", String(id));
+    // A fork's pull request gets a read-only token: the check still stands on its annotations and summary.
+    try {
+      const id = await issues.upsertComment(
+        pr.number,
+        PR_PLAN_MARKER,
+        renderPrPlanComment(report, environment.runUrl),
+      );
+      await setOutput(environment, "comment-id", String(id));
+    } catch (error) {
+      if (!(error instanceof GitHubIssuesError)) throw error;
+      run.log(`::warning::${escapeCommandData(`${error.message}; the report is in the step summary`)}\n`);
+    }
   }
   const failed = validationJson.code !== EXIT_OK || diff.code !== EXIT_OK;
   await setOutput(environment, "valid", String(validationJson.code === EXIT_OK));

@@ -193,6 +193,16 @@ it("runs a scaffolded policy repository through pull request, merge, apply and d
   expect(again.code).toBe(0);
   expect(comments()).toHaveLength(1);
 
+  // A token that may not comment (a fork's) leaves the check standing on its annotations and summary.
+  const refused = await actionStep("pr-plan", head, {
+    GITHUB_EVENT_PATH: event,
+    INPUT_GITHUB_TOKEN: "ghs_readOnlyForkToken999999999",
+  });
+  expect(refused.code).toBe(0);
+  expect(refused.log).toMatch(/^::warning::could not list the comments of #7 .*HTTP 401.*step summary$/m);
+  expect(refused.log).not.toContain("ghs_readOnlyForkToken");
+  expect(refused.summary).toContain("### Access diff");
+
   // With read-only credentials (here NATS's, as the workflow's NATS_READONLY_CREDS gives them) the plan shows.
   const withPlan = await actionStep("pr-plan", head, {
     GITHUB_EVENT_PATH: event,
