@@ -2,6 +2,7 @@ import type { Command } from "./command.js";
 import { applyCommand } from "./commands/apply.js";
 import { diffCommand } from "./commands/diff.js";
 import { explainCommand } from "./commands/explain.js";
+import { initCommand } from "./commands/init.js";
 import { natsAuthCommand } from "./commands/nats-auth.js";
 import { planCommand } from "./commands/plan.js";
 import { serveCommand } from "./commands/serve.js";
@@ -16,4 +17,5 @@ export const COMMANDS: readonly Command[] = [
   applyCommand,
   serveCommand,
   natsAuthCommand,
+  initCommand,
 ];

