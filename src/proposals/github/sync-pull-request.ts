@@ -24,9 +24,6 @@ export type SyncPullRequestOutcome =
   | { readonly kind: "none" }
   | { readonly kind: "opened" | "updated" | "unchanged"; readonly pull: PullRequest };
 
-/** GitHub's 422 when an open PR for the head already exists: another instance, or a restart, got there. */
-const ALREADY_EXISTS = /already exists/i;
-
 /**
  * Keeps exactly one open PR from `scim-gitops/sync` into the base branch after each flush (DESIGN §5): it
  * is found by its head branch every time, so a restarted bot picks its PR up again and never opens a
@@ -51,10 +48,9 @@ export class SyncPullRequest {
       const pull = await pulls.open({ head: SYNC_BRANCH, base: repo.baseBranch, title, body });
       return { kind: "opened", pull };
     } catch (error) {
-      if (!(error instanceof GitHubApiError && error.status === 422 && ALREADY_EXISTS.test(error.message))) {
-        throw error;
-      }
-      // Lost the race to open it: the winner's PR is the one, and it gets this flush's title and body.
+      // GitHub's 422 "A pull request already exists": another instance or a restart got there between the
+      // look and the open. The winner's PR is the one, and it gets this flush's title and body.
+      if (!(error instanceof GitHubApiError && error.status === 422)) throw error;
       const winner = await pulls.findOpen(SYNC_BRANCH);
       if (winner === undefined) throw error;
       return this.#bringUpToDate(winner, title, body);
