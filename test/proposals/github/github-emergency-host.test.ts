@@ -80,6 +80,9 @@ describe("the GitHub emergency host, driven by the proposer", () => {
     expect(merge.message).toMatch(/\nRevocation-Only: proven\nEmergency-Merge: direct\n?$/);
     expect(await aliceOnMain()).toContain("active: false");
     expect(await world.repo.head(pull.head)).toBeUndefined();
+    const upToCleanup = world.fake.log.findIndex((entry) => entry.method === "DELETE") + 1;
+    // Measured: 17 (11 reads, 5 content-creating writes, the merge, the branch deleted).
+    expect(upToCleanup).toBeLessThanOrEqual(17);
     const writes = world.fake.log.filter((entry) => entry.method !== "GET");
     expect(writes.map((entry) => `${entry.method} ${entry.path.replace(/\/[0-9a-f]{40}$|\/\d+/, "/…")}`))
       .toMatchInlineSnapshot(`

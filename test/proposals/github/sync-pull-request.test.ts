@@ -39,10 +39,13 @@ function startBot(pulls: PullRequestHost = world.pulls) {
   const syncPull = new SyncPullRequest({ repo: world.repo, pulls, policyDir: "policies", now: () => NOW });
   return {
     async flush(operations: readonly OperationRef[]) {
+      world.fake.log.length = 0;
       const result = await actions.commitSync(operations);
+      const flushRequests = world.fake.log.length;
       world.fake.log.length = 0;
       const outcome = await syncPull.afterFlush(result);
-      return { result, outcome, requests: world.fake.log.map((entry) => `${entry.method} ${entry.path}`) };
+      const requests = world.fake.log.map((entry) => `${entry.method} ${entry.path}`);
+      return { result, outcome, requests, flushRequests };
     },
   };
 }
@@ -92,6 +95,13 @@ describe("the sync pull request", () => {
     const second = await bot.flush([dave]);
     expect(second.outcome).toMatchObject({ kind: "updated", pull: { number } });
     expect(second.requests).toEqual(["GET /repos/acme/policy/pulls", "PATCH /repos/acme/policy/pulls/1"]);
+    // The flush's own commit (head, ancestry, tree, commit, ref), before the PR's two.
+    expect({ first: first.flushRequests, second: second.flushRequests }).toMatchInlineSnapshot(`
+      {
+        "first": 14,
+        "second": 9,
+      }
+    `);
     expect(world.fake.pulls.get(number)?.title).toBe("SCIM sync: +2 users, 1 group change");
     expect(world.fake.pulls.get(number)?.body).toContain(`SCIM-Operation: POST User ${DAVE_ID}`);
     expect(world.fake.pulls.get(number)?.body).toContain(`SCIM-Operation: POST User ${CAROL_ID}`);
