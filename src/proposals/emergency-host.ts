@@ -1,9 +1,18 @@
 import type { FileChange, PolicyRepo } from "../repos/policy-repo.js";
+import type { Proof } from "./prove-revocation-only.js";
 
 export interface EmergencyProposal {
   readonly branch: string;
   /** The commit that was proven; a merge is pinned to it. */
   readonly head: string;
+}
+
+/**
+ * A proven proposal the host could not merge now and left open for the host to finish (GitHub auto-merge
+ * armed, waiting on a required check or review). `reason` says what it waits for; it reaches `/healthz`.
+ */
+export interface EmergencyWaiting {
+  readonly waiting: string;
 }
 
 /**
@@ -17,17 +26,31 @@ export interface EmergencyHost {
     readonly base: string;
     readonly changes: readonly FileChange[];
     readonly message: string;
+    /** The verdict on these changes, for a host that shows it to people (a PR body). */
+    readonly proof?: Proof;
   }): Promise<EmergencyProposal>;
-  /** Merges the proven head into the base branch, refused when either moved; resolves to the merge commit. */
+  /**
+   * Merges the proven head into the base branch, refused when either moved; resolves to the merge commit,
+   * or to what it waits for when the host finishes the merge later. `mode` is main's `emergency.merge`.
+   */
   merge(
     proposal: EmergencyProposal,
-    request: { readonly base: string; readonly message: string },
-  ): Promise<string>;
+    request: { readonly base: string; readonly message: string; readonly mode: "direct" | "auto" },
+  ): Promise<string | EmergencyWaiting>;
   /** Removes a proposal that will be opened again (a lost race, a failed merge). Never throws. */
   discard(proposal: EmergencyProposal): Promise<void>;
 }
 
 export const EMERGENCY_PREFIX = "scim-gitops/emergency/";
+
+/** The branch name the proposal gets: `wanted`, or `wanted-2`, `-3`… when an earlier one is still there. */
+export async function freshBranchName(repo: PolicyRepo, wanted: string): Promise<string> {
+  if ((await repo.head(wanted)) === undefined) return wanted;
+  for (let counter = 2; ; counter++) {
+    const candidate = `${wanted}-${counter}`;
+    if ((await repo.head(candidate)) === undefined) return candidate;
+  }
+}
 
 export function branchEmergencyHost(repo: PolicyRepo): EmergencyHost {
   return {
@@ -58,12 +81,4 @@ export function branchEmergencyHost(repo: PolicyRepo): EmergencyHost {
       await repo.deleteBranch(proposal.branch, proposal.head).catch(() => undefined);
     },
   };
-}
-
-async function freshBranchName(repo: PolicyRepo, wanted: string): Promise<string> {
-  if ((await repo.head(wanted)) === undefined) return wanted;
-  for (let counter = 2; ; counter++) {
-    const candidate = `${wanted}-${counter}`;
-    if ((await repo.head(candidate)) === undefined) return candidate;
-  }
 }

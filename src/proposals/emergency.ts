@@ -4,7 +4,7 @@ import { RefNotFoundError } from "../repos/policy-repo.js";
 import { retryOnHeadMoved } from "../repos/retry-on-head-moved.js";
 import { operationTrailers } from "./commit-message.js";
 import { emergencyEdit } from "./emergency-edit.js";
-import type { EmergencyHost, EmergencyProposal } from "./emergency-host.js";
+import type { EmergencyHost, EmergencyProposal, EmergencyWaiting } from "./emergency-host.js";
 import { proposalSettingsFrom } from "./emergency-settings.js";
 import type { EmergencyCase } from "./emergency-trigger.js";
 import { findMassRevocation } from "./mass-revocation-guard.js";
@@ -113,6 +113,7 @@ async function attemptEmergency(input: EmergencyInput): Promise<EmergencyOutcome
     name: `${describe.name}-${utcStamp(now)}`,
     base,
     changes,
+    proof,
     message: [
       describe.subject,
       "",
@@ -142,16 +143,23 @@ async function attemptEmergency(input: EmergencyInput): Promise<EmergencyOutcome
     `Emergency-Merge: ${mergeMode(settings.emergency.merge)}`,
     "",
   ].join("\n");
-  const mergeCommit = await mergeOrDiscard(input.host, proposal, { base, message });
-  return { status: "merged", reason: `revoked ${lost} permission(s)`, cases, branch, mergeCommit };
+  const merged = await mergeOrDiscard(input.host, proposal, {
+    base,
+    message,
+    mode: settings.emergency.merge,
+  });
+  if (typeof merged !== "string") {
+    return { status: "unmerged", reason: `proven revocation-only; ${merged.waiting}`, cases, branch };
+  }
+  return { status: "merged", reason: `revoked ${lost} permission(s)`, cases, branch, mergeCommit: merged };
 }
 
 /** A proposal whose merge failed is opened afresh on the next attempt, so this one must not linger. */
 async function mergeOrDiscard(
   host: EmergencyHost,
   proposal: EmergencyProposal,
-  request: { readonly base: string; readonly message: string },
-): Promise<string> {
+  request: { readonly base: string; readonly message: string; readonly mode: "direct" | "auto" },
+): Promise<string | EmergencyWaiting> {
   try {
     return await host.merge(proposal, request);
   } catch (error) {

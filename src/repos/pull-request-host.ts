@@ -80,6 +80,8 @@ export interface PullRequestHost {
   get(number: number): Promise<PullRequest>;
   open(request: OpenPullRequest): Promise<PullRequest>;
   update(number: number, change: { readonly title?: string; readonly body?: string }): Promise<PullRequest>;
+  /** Closes it unmerged (a discarded proposal); closing a closed PR is fine. */
+  close(number: number): Promise<void>;
   addLabels(number: number, labels: readonly string[]): Promise<void>;
   labels(number: number): Promise<string[]>;
   /** Merge commit of the pinned head; `PullRequestNotMergeableError` or `HeadMovedError`, never retried. */

@@ -100,6 +100,15 @@ export class GitHubPullRequests implements PullRequestHost {
     return toPullRequest(response.data as PullData);
   }
 
+  async close(number: number): Promise<void> {
+    const response = await this.send(
+      "PATCH /repos/{owner}/{repo}/pulls/{pull_number}",
+      { pull_number: number, state: "closed" },
+      [404],
+    );
+    if (response.status === 404) throw new PullRequestNotFoundError(number);
+  }
+
   async addLabels(number: number, labels: readonly string[]): Promise<void> {
     if (labels.length === 0) return;
     const response = await this.send(

@@ -1,0 +1,53 @@
+import { rm } from "node:fs/promises";
+import type { JournalLedger } from "../../../src/ledger/journal-ledger-contract.js";
+import { GitHubPolicyRepo } from "../../../src/repos/github/github-policy-repo.js";
+import { GitHubPullRequests } from "../../../src/repos/github/github-pull-requests.js";
+import { ZERO } from "../../fakes/github/fake-git-store.js";
+import type { FakeGitHub } from "../../fakes/github/fake-github.js";
+import { startFakeGitHub } from "../../fakes/github/fake-github.js";
+import { fakeClient } from "../../repos/github/github-fixture.js";
+import type { FixtureOptions } from "../policy-fixture.js";
+import { makeFixture } from "../policy-fixture.js";
+
+export interface GitHubProposals {
+  readonly fake: FakeGitHub;
+  readonly repo: GitHubPolicyRepo;
+  readonly pulls: GitHubPullRequests;
+  /** The real journal ledger, seeded with what main's identities say. */
+  readonly ledger: JournalLedger;
+  readonly main: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The proposer tests' policy (Alice and Bob, two payments groups), pushed to the stateful GitHub fake's
+ * main, with Probot's client (retry on, as the App runs it) behind both ports.
+ */
+export async function openGitHubProposals(options: FixtureOptions = {}): Promise<GitHubProposals> {
+  const local = await makeFixture(options);
+  const files = await local.repo.readFiles("main", "policies");
+  const fake = await startFakeGitHub();
+  const tree = await fake.store.writeTree(
+    undefined,
+    [...files].map(([path, content]) => ({ path: `policies/${path}`, mode: "100644", content })),
+  );
+  if (typeof tree !== "string") throw new Error("could not seed the fake");
+  const main = await fake.store.writeCommit(tree, [], "Initial policies\n");
+  await fake.store.updateRef("refs/heads/main", main, ZERO);
+  const name = { owner: fake.owner, repo: fake.repo };
+  const repo = new GitHubPolicyRepo({ client: fakeClient(fake, { retry: true }), ...name });
+  const pulls = new GitHubPullRequests(fakeClient(fake, { retry: true }), name);
+  fake.log.length = 0;
+  return {
+    fake,
+    repo,
+    pulls,
+    ledger: local.ledger,
+    main,
+    async close() {
+      await local.ledger.close();
+      await fake.close();
+      await rm(local.scratch, { recursive: true, force: true });
+    },
+  };
+}
