@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import type { CommandContext } from "./command.js";
+import { policyTargetsFor } from "./context-targets.js";
 import { UsageError } from "./errors.js";
 import { readPolicyDir } from "../repos/policy-files.js";
 import { loadPolicy, type LoadResult } from "../policy/load/load.js";
@@ -27,5 +28,5 @@ export async function loadPolicyDir(
   } catch (error) {
     throw new UsageError(`cannot read the policy directory ${dir}: pass --policies DIR`, { cause: error });
   }
-  return { ...loadPolicy(files, { dir: display, now }), display, files };
+  return { ...loadPolicy(files, { dir: display, now, targets: policyTargetsFor(context) }), display, files };
 }

@@ -1,5 +1,6 @@
 import type { CommandContext } from "./command.js";
 import { ReportedFailure, UsageError } from "./errors.js";
+import { targetsOf } from "./context-targets.js";
 import { loadPolicyDir, type LoadedPolicyDir } from "./load-policy-dir.js";
 import { formatDiagnostic, hasErrors } from "../policy/load/load.js";
 import { compilePolicy } from "../policy/compile/compile.js";
@@ -8,7 +9,6 @@ import type { Settings } from "../policy/model/model.js";
 import type { Plan, TargetName, TargetPlan } from "../plan/plan.js";
 import { hashPolicyTree } from "../plan/policy-tree.js";
 import { findGuardViolations, type GuardFinding } from "../plan/guards.js";
-import { TARGETS } from "../targets/registry.js";
 import type { AnyTarget } from "../targets/target.js";
 
 export interface OpenTarget {
@@ -51,7 +51,7 @@ export async function openPlanSession(
   context: CommandContext,
   options: SessionOptions,
 ): Promise<PlanSession> {
-  const known = TARGETS.map((target) => target.name as string);
+  const known = targetsOf(context).map((target) => target.name);
   for (const name of options.targets) {
     if (!known.includes(name))
       throw new UsageError(`--target ${name} is not known: use ${known.join(" or ")}`);
@@ -109,7 +109,7 @@ async function planTargets(
   open: Map<TargetName, OpenTarget>,
 ): Promise<TargetPlan[]> {
   const plans: TargetPlan[] = [];
-  for (const target of TARGETS) {
+  for (const target of targetsOf(context)) {
     const named = selected.includes(target.name);
     if (selected.length > 0 && !named) continue;
     const connection: unknown = target.connect(context.config);

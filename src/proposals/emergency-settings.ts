@@ -1,5 +1,6 @@
 import { loadPolicy } from "../policy/load/load.js";
 import type { Settings } from "../policy/model/model.js";
+import { POLICY_TARGETS } from "../targets/registry.js";
 
 /**
  * `emergency` from a `settings.yaml` text, normalised by the policy loader itself (defaults included), so
@@ -9,5 +10,6 @@ export function emergencySettingsFrom(
   settingsText: string | undefined,
   options: { readonly dir: string; readonly now: Date },
 ): Settings["emergency"] {
-  return loadPolicy(new Map([["settings.yaml", settingsText ?? ""]]), options).policy.settings.emergency;
+  const files = new Map([["settings.yaml", settingsText ?? ""]]);
+  return loadPolicy(files, { ...options, targets: POLICY_TARGETS }).policy.settings.emergency;
 }

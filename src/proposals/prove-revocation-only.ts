@@ -3,6 +3,8 @@ import { diffAccess } from "../policy/diff/access-diff.js";
 import { compilePolicy } from "../policy/compile/compile.js";
 import { loadPolicy } from "../policy/load/load.js";
 import type { Diagnostic, PolicyFiles } from "../policy/model/model.js";
+import type { PolicyTargets } from "../policy/targets/policy-targets.js";
+import { POLICY_TARGETS } from "../targets/registry.js";
 
 export type Proof =
   | { readonly proven: true; readonly diff: AccessDiff }
@@ -16,10 +18,11 @@ export type Proof =
 export function proveRevocationOnly(
   before: PolicyFiles,
   after: PolicyFiles,
-  options: { readonly dir: string; readonly now: Date },
+  options: { readonly dir: string; readonly now: Date; readonly targets?: PolicyTargets },
 ): Proof {
-  const old = loadPolicy(before, options);
-  const next = loadPolicy(after, options);
+  const load = { ...options, targets: options.targets ?? POLICY_TARGETS };
+  const old = loadPolicy(before, load);
+  const next = loadPolicy(after, load);
   const newErrors = errorCount(next.diagnostics) - errorCount(old.diagnostics);
   if (newErrors > 0) {
     return {
@@ -27,7 +30,11 @@ export function proveRevocationOnly(
       reason: `the change adds ${newErrors} policy error(s); run scim-gitops validate`,
     };
   }
-  const diff = diffAccess(compilePolicy(old.policy, options.now), compilePolicy(next.policy, options.now));
+  const diff = diffAccess(
+    compilePolicy(old.policy, options.now),
+    compilePolicy(next.policy, options.now),
+    load.targets,
+  );
   if (!diff.revocationOnly) {
     return {
       proven: false,

@@ -1,6 +1,7 @@
 import { formatOption, parseFormat, type Command } from "../command.js";
 import { EXIT_ERROR, EXIT_OK, UsageError } from "../errors.js";
 import { loadPolicyDir } from "../load-policy-dir.js";
+import { policyTargetsFor } from "../context-targets.js";
 import { formatDiagnostic } from "../../policy/load/load.js";
 import { compilePolicy } from "../../policy/compile/compile.js";
 import { explainPerson } from "../../policy/explain/explain.js";
@@ -49,7 +50,7 @@ Exit codes: 0 ok, 1 the person is unknown or the policy cannot be read.
       context.stderr.write(unknownPerson(userName, display, policy));
       return EXIT_ERROR;
     }
-    context.stdout.write(renderExplanation(explanation, format));
+    context.stdout.write(renderExplanation(explanation, format, policyTargetsFor(context)));
     return EXIT_OK;
   },
 };
