@@ -1,4 +1,8 @@
-import { definePolicyTargets, type PolicyTargets } from "../policy/targets/policy-targets.js";
+import {
+  TargetRegistryError,
+  definePolicyTargets,
+  type PolicyTargets,
+} from "../policy/targets/policy-targets.js";
 import type { AnyTarget } from "./target.js";
 import { pulsarTarget } from "./pulsar/pulsar-target.js";
 import { natsTarget } from "./nats/nats-target.js";
@@ -12,6 +16,12 @@ const built = new WeakMap<readonly AnyTarget[], PolicyTargets>();
 export function policyTargetsOf(targets: readonly AnyTarget[]): PolicyTargets {
   let parts = built.get(targets);
   if (parts === undefined) {
+    const misnamed = targets.find((target) => target.name !== target.policy.name);
+    if (misnamed !== undefined) {
+      throw new TargetRegistryError(
+        `target ${misnamed.name} points at the policy part of ${misnamed.policy.name}; give both one name`,
+      );
+    }
     parts = definePolicyTargets(targets.map((target) => target.policy));
     built.set(targets, parts);
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { TargetRegistryError, definePolicyTargets } from "../../src/policy/targets/policy-targets.js";
 import { natsPolicy } from "../../src/targets/nats/policy/nats-policy.js";
 import { pulsarPolicy } from "../../src/targets/pulsar/policy/pulsar-policy.js";
-import { POLICY_TARGETS } from "../../src/targets/registry.js";
+import { POLICY_TARGETS, TARGETS, policyTargetsOf } from "../../src/targets/registry.js";
 
 describe("the policy targets of a registry", () => {
   it("keep the registry's order, which is the order settings, roles and output follow", () => {
@@ -16,5 +16,12 @@ describe("the policy targets of a registry", () => {
         `target name ${JSON.stringify(name)} is reserved, repeated or not lower-case`,
       );
     }
+  });
+
+  it("refuse an adapter whose policy part carries another name", () => {
+    const [pulsar, nats] = TARGETS;
+    expect(() => policyTargetsOf([{ ...pulsar!, policy: nats!.policy }])).toThrow(
+      "target pulsar points at the policy part of nats; give both one name",
+    );
   });
 });
