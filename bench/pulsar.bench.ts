@@ -8,6 +8,8 @@ import { hasErrors, loadPolicy } from "../src/policy/load/load.js";
 import type { EffectiveAccess } from "../src/policy/model/effective-access.js";
 import type { Settings } from "../src/policy/model/model.js";
 import { Secret } from "../src/secret.js";
+import { POLICY_TARGETS } from "../src/targets/registry.js";
+import { pulsarPolicy } from "../src/targets/pulsar/policy/pulsar-policy.js";
 import { PulsarAdminClient } from "../src/targets/pulsar/admin-client.js";
 import { WRITE_CONCURRENCY } from "../src/targets/pulsar/apply-pulsar.js";
 import { pulsarTarget } from "../src/targets/pulsar/pulsar-target.js";
@@ -28,7 +30,7 @@ export async function run(): Promise<void> {
     roles: 500,
     namespaces: 2_000,
   });
-  const loaded = loadPolicy(files, { dir: "policies", now: NOW });
+  const loaded = loadPolicy(files, { dir: "policies", now: NOW, targets: POLICY_TARGETS });
   if (hasErrors(loaded.diagnostics)) throw new Error("the generated policy does not validate");
   const desired = compilePolicy(loaded.policy, NOW);
   const settings = loaded.policy.settings;
@@ -38,7 +40,7 @@ export async function run(): Promise<void> {
     const client = new PulsarAdminClient({ adminUrl: fake.url, token: new Secret(TOKEN) });
     const namespaces = fake.state.namespaces.size;
     console.log(
-      `policy: ${files.size} files, ${desired.pulsar.size} Pulsar principals; cluster: ${namespaces} namespaces, ${grants} grants`,
+      `policy: ${files.size} files, ${pulsarPolicy.accessOf(desired).principals.size} Pulsar principals; cluster: ${namespaces} namespaces, ${grants} grants`,
     );
 
     let plan = pulsarTarget.plan(desired, settings, { namespaces: {}, tenants: {}, missing: [] });
@@ -99,10 +101,11 @@ export async function run(): Promise<void> {
 
 /** Creates the managed tenants and namespaces and writes every desired grant straight into the fake. */
 function seedInSync(fake: FakePulsarAdmin, desired: EffectiveAccess, settings: Settings): number {
-  for (const tenant of settings.pulsar?.manage.tenants ?? []) fake.state.addTenant(tenant, ["admin"]);
-  for (const name of settings.pulsar?.manage.namespaces ?? []) fake.state.addNamespace(name);
+  const pulsar = pulsarPolicy.settingsOf(settings);
+  for (const tenant of pulsar?.manage.tenants ?? []) fake.state.addTenant(tenant, ["admin"]);
+  for (const name of pulsar?.manage.namespaces ?? []) fake.state.addNamespace(name);
   let grants = 0;
-  for (const [principal, access] of desired.pulsar) {
+  for (const [principal, access] of pulsarPolicy.accessOf(desired).principals) {
     for (const grant of access.grants) {
       const { kind, name } = grant.resource;
       if (kind === "tenant") {

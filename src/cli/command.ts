@@ -1,5 +1,6 @@
 import type { ParseArgsConfig } from "node:util";
 import type { Config } from "../config.js";
+import type { AnyTarget } from "../targets/target.js";
 import { UsageError } from "./errors.js";
 
 export type OutputFormat = "text" | "markdown" | "json";
@@ -12,6 +13,8 @@ export interface CommandContext {
   readonly cwd: string;
   /** The clock, passed in so commands stay testable. */
   readonly now: () => Date;
+  /** The targets commands know, in their order; default the registry's `TARGETS`. */
+  readonly targets?: readonly AnyTarget[];
 }
 
 export interface Command {

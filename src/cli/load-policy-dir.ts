@@ -1,5 +1,6 @@
 import type { CommandContext } from "./command.js";
 import { readPolicyFiles, type PolicyDirFiles } from "./read-policy-files.js";
+import { policyTargetsFor } from "./context-targets.js";
 import { loadPolicy, type LoadResult } from "../policy/load/load.js";
 
 export interface LoadedPolicyDir extends LoadResult, PolicyDirFiles {}
@@ -14,5 +15,5 @@ export async function loadPolicyDir(
   now: Date,
 ): Promise<LoadedPolicyDir> {
   const { display, files } = await readPolicyFiles(context, policies);
-  return { ...loadPolicy(files, { dir: display, now }), display, files };
+  return { ...loadPolicy(files, { dir: display, now, targets: policyTargetsFor(context) }), display, files };
 }

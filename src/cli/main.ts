@@ -61,6 +61,7 @@ export async function main(argv: readonly string[], partial: Partial<CommandCont
       stderr,
       cwd: partial.cwd ?? process.cwd(),
       now: partial.now ?? (() => new Date()),
+      ...(partial.targets === undefined ? {} : { targets: partial.targets }),
     };
     return await command.run(parsed, context);
   } catch (error) {

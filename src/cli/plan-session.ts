@@ -4,7 +4,7 @@ import { readPolicyFiles } from "./read-policy-files.js";
 import type { PolicyInput } from "../engine/engine-input.js";
 import { openTargets, TargetSelectionError, type OpenedTargets } from "../engine/open-targets.js";
 import { formatDiagnostic } from "../policy/load/load.js";
-import { TARGETS } from "../targets/registry.js";
+import { policyTargetsFor, targetsOf } from "./context-targets.js";
 
 /** What plan and apply hand the engine, and the connections to close when it is done. */
 export interface PlanSession {
@@ -48,6 +48,7 @@ export async function openPlanSession(
       files,
       display,
       targets: opened.targets,
+      policyTargets: policyTargetsFor(context),
       now: context.now(),
       notice,
       diagnostics: (found) => {
@@ -76,7 +77,7 @@ function openSelectedTargets(
   notice: (text: string) => void,
 ): OpenedTargets {
   try {
-    return openTargets({ registry: TARGETS, config: context.config, selected, notice });
+    return openTargets({ registry: targetsOf(context), config: context.config, selected, notice });
   } catch (error) {
     if (!(error instanceof TargetSelectionError)) throw error;
     const problem = error.problem === "unknown" ? "is not known" : "is not configured";

@@ -15,9 +15,13 @@ export type CompiledPolicyFiles =
 
 /** The one place the engine loads and compiles a policy; errors stop here, warnings travel on. */
 export function compilePolicyFiles(
-  input: Pick<PolicyInput, "files" | "display" | "now" | "diagnostics">,
+  input: Pick<PolicyInput, "files" | "display" | "now" | "diagnostics" | "policyTargets">,
 ): CompiledPolicyFiles {
-  const { policy, diagnostics } = loadPolicy(input.files, { dir: input.display, now: input.now });
+  const { policy, diagnostics } = loadPolicy(input.files, {
+    dir: input.display,
+    now: input.now,
+    targets: input.policyTargets,
+  });
   input.diagnostics?.(diagnostics);
   if (hasErrors(diagnostics)) return { valid: false, diagnostics };
   return { valid: true, diagnostics, settings: policy.settings, desired: compilePolicy(policy, input.now) };

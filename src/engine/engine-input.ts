@@ -1,5 +1,6 @@
 import type { Plan } from "../plan/plan.js";
 import type { Diagnostic } from "../policy/model/model.js";
+import type { PolicyTargets } from "../policy/targets/policy-targets.js";
 import type { AnyTarget } from "../targets/target.js";
 
 /** A target adapter with the connection it was opened with (see `openTargets`). */
@@ -21,6 +22,8 @@ export interface PolicyInput {
   readonly display: string;
   /** In the order their plans are shown. */
   readonly targets: readonly OpenTarget[];
+  /** Every registered target's policy part, opened or not: the policy's settings and roles may name any. */
+  readonly policyTargets: PolicyTargets;
   readonly now: Date;
   /** Things a person should know that are neither diagnostics nor changes (a target skipped, and why). */
   readonly notice: (text: string) => void;

@@ -37,7 +37,7 @@ export interface OpenedTargets {
  * a notice, or refused when it was asked for by name: a person who names it expects it to be applied.
  */
 export function openTargets(options: OpenTargetsOptions): OpenedTargets {
-  const known = options.registry.map((target) => target.name as string);
+  const known = options.registry.map((target) => target.name);
   for (const name of options.selected) {
     if (!known.includes(name)) throw new TargetSelectionError(name, "unknown", `use ${known.join(" or ")}`);
   }

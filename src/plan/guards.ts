@@ -56,7 +56,7 @@ function massRevocation(plan: TargetPlan, guards: Settings["guards"]): GuardFind
 }
 
 function protectedRevocations(plan: TargetPlan, settings: Settings): GuardFinding[] {
-  const protectedPrincipals = new Set(settings[plan.target]?.protectedPrincipals ?? []);
+  const protectedPrincipals = new Set(settings.targets.get(plan.target)?.protectedPrincipals ?? []);
   return plan.changes
     .filter((change) => change.narrows && protectedPrincipals.has(change.principal))
     .map((change) => ({

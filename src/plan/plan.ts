@@ -3,7 +3,8 @@
  * `apply`. It is also the artefact `plan --out` writes and `apply --plan` reads (STYLE: plans are artefacts).
  */
 
-export type TargetName = "pulsar" | "nats";
+/** A registered target's name (`pulsar`, `nats`): its key in settings.yaml, roles and plans. */
+export type TargetName = string;
 
 /**
  * The closed set of actions. `grant`: from nothing to something. `update`: a different set (wider,

@@ -10,7 +10,6 @@ export class StalePlanError extends Error {
   override name = "StalePlanError";
 }
 
-const TARGET_NAMES: readonly TargetName[] = ["pulsar", "nats"];
 const ACTIONS: readonly ChangeAction[] = ["grant", "update", "revoke"];
 
 /** Reads a `plan --out` file back, checking its shape: it is a file a person (or a bad merge) could edit. */
@@ -36,7 +35,8 @@ export function parsePlanFile(text: string, source: string): Plan {
   const targets = (plan.targets as unknown[]).map((item, index): TargetPlan => {
     const target = record(item) ?? fail(`targets[${index}]`);
     const name = target.target as TargetName;
-    if (!TARGET_NAMES.includes(name)) fail(`targets[${index}].target`);
+    // Which names are known is the registry's business: a plan naming another target is refused as stale.
+    if (typeof name !== "string" || !/^[a-z][a-z0-9-]*$/.test(name)) fail(`targets[${index}].target`);
     if (typeof target.actualFingerprint !== "string") fail(`targets[${index}].actualFingerprint`);
     if (typeof target.holders !== "number") fail(`targets[${index}].holders`);
     if (!Array.isArray(target.changes) || !Array.isArray(target.notices)) fail(`targets[${index}].changes`);

@@ -1,5 +1,6 @@
 import { loadPolicy } from "../policy/load/load.js";
 import type { Settings } from "../policy/model/model.js";
+import { POLICY_TARGETS } from "../targets/registry.js";
 
 /**
  * `emergency` and `guards` from a `settings.yaml` text, normalised by the policy loader itself (defaults
@@ -9,7 +10,8 @@ export function proposalSettingsFrom(
   settingsText: string | undefined,
   options: { readonly dir: string; readonly now: Date },
 ): Pick<Settings, "emergency" | "guards"> {
-  const { settings } = loadPolicy(new Map([["settings.yaml", settingsText ?? ""]]), options).policy;
+  const files = new Map([["settings.yaml", settingsText ?? ""]]);
+  const { settings } = loadPolicy(files, { ...options, targets: POLICY_TARGETS }).policy;
   return { emergency: settings.emergency, guards: settings.guards };
 }
 

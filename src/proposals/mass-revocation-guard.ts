@@ -1,12 +1,12 @@
-import type { AccessDiff, AccessTarget } from "../policy/diff/access-change.js";
+import type { AccessDiff } from "../policy/diff/access-change.js";
 import type { Settings } from "../policy/model/model.js";
 import { allowedRevocations } from "../plan/guards.js";
 
 /** Principals holding any access on main, per target: the base the guard's share is taken of. */
-export type HoldersByTarget = Readonly<Record<AccessTarget, number>>;
+export type HoldersByTarget = ReadonlyMap<string, number>;
 
 export interface MassRevocation {
-  readonly target: AccessTarget;
+  readonly target: string;
   readonly losing: number;
   readonly holders: number;
   readonly allowed: number;
@@ -24,15 +24,19 @@ export function findMassRevocation(
   holders: HoldersByTarget,
   guards: Settings["guards"],
 ): MassRevocation | undefined {
-  const losing: Record<AccessTarget, Set<string>> = { pulsar: new Set(), nats: new Set() };
+  const losing = new Map<string, Set<string>>();
   for (const person of diff.people) {
     for (const change of person.changes) {
-      if (change.lost.length > 0 || change.denyAdded.length > 0) losing[change.target].add(change.principal);
+      if (change.lost.length === 0 && change.denyAdded.length === 0) continue;
+      const principals = losing.get(change.target) ?? new Set<string>();
+      principals.add(change.principal);
+      losing.set(change.target, principals);
     }
   }
-  for (const target of ["pulsar", "nats"] as const) {
-    const count = losing[target].size;
-    const allowed = allowedRevocations(holders[target], guards);
+  // In the registry's order, so the reason names the same target whichever way the diff was built.
+  for (const [target, holding] of holders) {
+    const count = losing.get(target)?.size ?? 0;
+    const allowed = allowedRevocations(holding, guards);
     if (count <= allowed) continue;
     const limit =
       "percent" in guards.maxRevocations
@@ -41,10 +45,10 @@ export function findMassRevocation(
     return {
       target,
       losing: count,
-      holders: holders[target],
+      holders: holding,
       allowed,
       reason:
-        `held for review: ${count} of ${holders[target]} ${target} principals holding access would lose some ` +
+        `held for review: ${count} of ${holding} ${target} principals holding access would lose some ` +
         `or all of it, above the mass-revocation guard (at most ${allowed}: guards.maxRevocations ${limit}, ` +
         `guards.minRevocations ${guards.minRevocations}); if the identity provider meant it, merge the branch`,
     };

@@ -4,6 +4,8 @@ import { compilePolicy } from "../policy/compile/compile.js";
 import { loadPolicy } from "../policy/load/load.js";
 import type { Diagnostic, PolicyFiles } from "../policy/model/model.js";
 import type { HoldersByTarget } from "./mass-revocation-guard.js";
+import type { PolicyTargets } from "../policy/targets/policy-targets.js";
+import { POLICY_TARGETS } from "../targets/registry.js";
 
 export type Proof =
   | { readonly proven: true; readonly diff: AccessDiff; readonly holders: HoldersByTarget }
@@ -17,10 +19,11 @@ export type Proof =
 export function proveRevocationOnly(
   before: PolicyFiles,
   after: PolicyFiles,
-  options: { readonly dir: string; readonly now: Date },
+  options: { readonly dir: string; readonly now: Date; readonly targets?: PolicyTargets },
 ): Proof {
-  const old = loadPolicy(before, options);
-  const next = loadPolicy(after, options);
+  const load = { ...options, targets: options.targets ?? POLICY_TARGETS };
+  const old = loadPolicy(before, load);
+  const next = loadPolicy(after, load);
   const newErrors = errorCount(next.diagnostics) - errorCount(old.diagnostics);
   if (newErrors > 0) {
     return {
@@ -29,7 +32,7 @@ export function proveRevocationOnly(
     };
   }
   const compiledBefore = compilePolicy(old.policy, options.now);
-  const diff = diffAccess(compiledBefore, compilePolicy(next.policy, options.now));
+  const diff = diffAccess(compiledBefore, compilePolicy(next.policy, options.now), load.targets);
   if (!diff.revocationOnly) {
     return {
       proven: false,
@@ -40,7 +43,9 @@ export function proveRevocationOnly(
   return {
     proven: true,
     diff,
-    holders: { pulsar: compiledBefore.pulsar.size, nats: compiledBefore.nats.size },
+    holders: new Map(
+      [...compiledBefore.targets].map(([target, access]) => [target, access.principals.size] as const),
+    ),
   };
 }
 

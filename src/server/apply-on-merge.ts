@@ -10,7 +10,7 @@ import type { EngineOutcome } from "../engine/engine-outcome.js";
 import { openTargets } from "../engine/open-targets.js";
 import { formatDiagnostic } from "../policy/load/load.js";
 import type { PolicyRepo } from "../repos/policy-repo.js";
-import { TARGETS } from "../targets/registry.js";
+import { TARGETS, policyTargetsOf } from "../targets/registry.js";
 import type { AnyTarget } from "../targets/target.js";
 import { appliedCleanly, applyLogLines } from "./apply-log-lines.js";
 import type { Logger } from "./logger.js";
@@ -99,8 +99,9 @@ async function applyHead(head: string, options: ApplyOnMergeOptions): Promise<En
   const { log } = options;
   const notice = (text: string) => log.info(`apply-on-merge: ${text}`);
   const files = await options.repo.readFiles(head, options.policyDir);
+  const registry = options.registry ?? TARGETS;
   const opened = openTargets({
-    registry: options.registry ?? TARGETS,
+    registry,
     config: options.config,
     selected: [],
     notice,
@@ -112,6 +113,7 @@ async function applyHead(head: string, options: ApplyOnMergeOptions): Promise<En
         revision: head,
         display: options.policyDir,
         targets: opened.targets,
+        policyTargets: policyTargetsOf(registry),
         now: (options.now ?? (() => new Date()))(),
         notice,
         diagnostics: (found) => {

@@ -1,6 +1,7 @@
 import type { EffectiveAccess } from "../policy/model/effective-access.js";
 import type { Settings } from "../policy/model/model.js";
 import type { Config } from "../config.js";
+import type { AnyTargetPolicy } from "../policy/targets/target-policy.js";
 import type { TargetApplyResult, TargetName, TargetPlan } from "../plan/plan.js";
 
 /** What apply knows about the change it performs, for the target's own audit fields. */
@@ -14,7 +15,10 @@ export interface ApplyContext {
  * is one folder under `targets/` and one line in `registry.ts`.
  */
 export interface Target<Connection, Actual> {
+  /** The same as `policy.name`. */
   readonly name: TargetName;
+  /** Its part of the policy: role entries, settings section, compile, diff and explain (pure). */
+  readonly policy: AnyTargetPolicy;
   /** What to set when the target is not configured, e.g. `set PULSAR_ADMIN_URL and PULSAR_TOKEN`. */
   readonly connectionHint?: string;
   /** The connection the environment describes, or `undefined` when this target is not configured. */

@@ -4,6 +4,7 @@ import type { PolicyInput } from "../../src/engine/engine-input.js";
 import { openTargets, type OpenedTargets } from "../../src/engine/open-targets.js";
 import type { AnyTarget } from "../../src/targets/target.js";
 import { pulsarTarget } from "../../src/targets/pulsar/pulsar-target.js";
+import { POLICY_TARGETS } from "../../src/targets/registry.js";
 import type { FakePulsarAdmin } from "../fakes/pulsar-admin/server.js";
 import { CLI_NOW, POLICY_FILES, seedForPolicy } from "../plan/cli-fixture.js";
 import { SUPER_TOKEN, startFake } from "../targets/pulsar/fixture.js";
@@ -54,6 +55,7 @@ export function useEngineWorld(): EngineWorld {
         files: new Map(Object.entries(files)),
         display: "policies",
         targets: world.open().targets,
+        policyTargets: POLICY_TARGETS,
         now: CLI_NOW,
         notice: (text) => notices.push(text),
         ...extra,

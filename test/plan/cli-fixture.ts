@@ -5,6 +5,7 @@ import { PassThrough } from "node:stream";
 import { afterEach, beforeEach } from "vitest";
 import { loadConfig } from "../../src/config.js";
 import { main } from "../../src/cli/main.js";
+import type { AnyTarget } from "../../src/targets/target.js";
 import type { FakePulsarAdmin } from "../fakes/pulsar-admin/server.js";
 import { SUPER_TOKEN, startFake } from "../targets/pulsar/fixture.js";
 
@@ -149,7 +150,13 @@ export interface CliRun {
 
 export async function runCli(
   argv: string[],
-  options: { cwd: string; env?: Record<string, string>; fake?: FakePulsarAdmin },
+  options: {
+    cwd: string;
+    env?: Record<string, string>;
+    fake?: FakePulsarAdmin;
+    /** The registry the commands see (default the real `TARGETS`). */
+    targets?: readonly AnyTarget[];
+  },
 ): Promise<CliRun> {
   const out = collect();
   const err = collect();
@@ -162,6 +169,7 @@ export async function runCli(
     cwd: options.cwd,
     config: loadConfig(env),
     now: () => CLI_NOW,
+    ...(options.targets === undefined ? {} : { targets: options.targets }),
   });
   const result = { code, stdout: out.text(), stderr: err.text() };
   // Every run doubles as a leak check: no output may show a credential.

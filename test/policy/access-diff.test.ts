@@ -2,11 +2,12 @@ import { describe, expect, it } from "vitest";
 import { diffAccess } from "../../src/policy/diff/access-diff.js";
 import { compilePolicy } from "../../src/policy/compile/compile.js";
 import type { Policy } from "../../src/policy/model/model.js";
+import { POLICY_TARGETS } from "../../src/targets/registry.js";
 import { binding, natsGrant, policy, role, teamPolicy, user } from "./builders.js";
 
 const NOW = new Date("2026-11-29T02:00:00.000Z");
 const diffPolicies = (before: Policy, after: Policy) =>
-  diffAccess(compilePolicy(before, NOW), compilePolicy(after, NOW));
+  diffAccess(compilePolicy(before, NOW), compilePolicy(after, NOW), POLICY_TARGETS);
 
 function withUser(
   base: Policy,
@@ -28,7 +29,7 @@ function addMember(base: Policy, groupName: string, userName: string): Policy {
 describe("diffAccess", () => {
   it("is empty and revocation-only between a policy and itself", () => {
     const access = compilePolicy(teamPolicy(), NOW);
-    expect(diffAccess(access, access)).toEqual({
+    expect(diffAccess(access, access, POLICY_TARGETS)).toEqual({
       people: [],
       revocationOnly: true,
       grants: 0,

@@ -1,13 +1,12 @@
 import fc from "fast-check";
-import type {
-  Binding,
-  NatsRoleEntry,
-  Policy,
-  PulsarAction,
-  PulsarRoleEntry,
-  Role,
-} from "../../src/policy/model/model.js";
-import { PULSAR_ACTIONS } from "../../src/policy/model/model.js";
+import type { Binding, Policy, Role } from "../../src/policy/model/model.js";
+import type { TargetEntry } from "../../src/policy/targets/target-policy.js";
+import type { NatsRoleEntry } from "../../src/targets/nats/policy/nats-model.js";
+import {
+  PULSAR_ACTIONS,
+  type PulsarAction,
+  type PulsarRoleEntry,
+} from "../../src/targets/pulsar/policy/pulsar-model.js";
 import type { EffectiveAccess } from "../../src/policy/model/effective-access.js";
 import { at, group, policy, user } from "./builders.js";
 
@@ -64,7 +63,14 @@ const roleOf = (name: string, withDenies: boolean): fc.Arbitrary<Role> =>
       pulsar: fc.array(pulsarEntry, { minLength: 1, maxLength: 3 }),
       nats: fc.array(natsEntry(withDenies), { minLength: 1, maxLength: 2 }),
     })
-    .map((grants) => ({ name, ...grants, at: place() }));
+    .map((grants) => ({
+      name,
+      entries: new Map<string, readonly TargetEntry[]>([
+        ["pulsar", grants.pulsar],
+        ["nats", grants.nats],
+      ]),
+      at: place(),
+    }));
 
 const bindingArb: fc.Arbitrary<Binding> = fc
   .record({
@@ -125,8 +131,10 @@ export function policyArb(options: { withDenies: boolean }): fc.Arbitrary<Policy
 export function plainAccess(access: EffectiveAccess): unknown {
   return {
     people: [...access.people.entries()],
-    pulsar: [...access.pulsar.entries()],
-    nats: [...access.nats.entries()],
-    retired: { pulsar: [...access.retired.pulsar], nats: [...access.retired.nats] },
+    targets: [...access.targets].map(([name, target]) => [
+      name,
+      [...target.principals.entries()],
+      [...target.retired],
+    ]),
   };
 }

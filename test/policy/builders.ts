@@ -1,16 +1,22 @@
 import type {
   Binding,
   GroupIdentity,
-  NatsRoleEntry,
   Policy,
-  PulsarAction,
-  PulsarRoleEntry,
   Role,
   Settings,
   SourceLocation,
   UserIdentity,
 } from "../../src/policy/model/model.js";
+import type { TargetEntry, TargetSettings } from "../../src/policy/targets/target-policy.js";
 import { slugify } from "../../src/policy/identities/slug.js";
+import type { NatsRoleEntry, NatsSettings } from "../../src/targets/nats/policy/nats-model.js";
+import type {
+  PulsarAction,
+  PulsarRoleEntry,
+  PulsarSettings,
+} from "../../src/targets/pulsar/policy/pulsar-model.js";
+import { POLICY_TARGETS } from "../../src/targets/registry.js";
+import type { PolicyTargets } from "../../src/policy/targets/policy-targets.js";
 
 /**
  * In-memory builders for the loaded policy, so the pure core is tested without YAML or a disk. Locations
@@ -28,26 +34,48 @@ export function at(file: string, line?: number): SourceLocation {
   return { file, line: next, col: 3 };
 }
 
-export function settings(overrides: Partial<Settings> = {}): Settings {
+export const PULSAR_SETTINGS: PulsarSettings = {
+  principal: "{userName}",
+  manage: { tenants: ["acme"], namespaces: ["shared/events"] },
+  protectedPrincipals: ["admin"],
+  unloadOnRevoke: true,
+  prune: false,
+};
+
+export const NATS_SETTINGS: NatsSettings = {
+  principal: "{userName}",
+  manage: { accounts: ["APP", "PAYMENTS"] },
+  protectedPrincipals: ["admin"],
+  bucket: "scim-gitops-access",
+};
+
+/**
+ * Settings managing Pulsar and NATS as above; a target set to `undefined` has no section. Other targets'
+ * sections go under `targets`, in order after Pulsar and NATS.
+ */
+export function settings(
+  overrides: Partial<Omit<Settings, "targets">> & {
+    pulsar?: PulsarSettings | undefined;
+    nats?: NatsSettings | undefined;
+    targets?: ReadonlyMap<string, TargetSettings>;
+  } = {},
+): Settings {
+  const { pulsar, nats, targets, ...rest } = {
+    pulsar: PULSAR_SETTINGS,
+    nats: NATS_SETTINGS,
+    ...overrides,
+  };
+  const sections = new Map<string, TargetSettings>();
+  if (pulsar !== undefined) sections.set("pulsar", pulsar);
+  if (nats !== undefined) sections.set("nats", nats);
+  for (const [name, section] of targets ?? []) sections.set(name, section);
   return {
     version: 1,
-    pulsar: {
-      principal: "{userName}",
-      manage: { tenants: ["acme"], namespaces: ["shared/events"] },
-      protectedPrincipals: ["admin"],
-      unloadOnRevoke: true,
-      prune: false,
-    },
-    nats: {
-      principal: "{userName}",
-      manage: { accounts: ["APP", "PAYMENTS"] },
-      protectedPrincipals: ["admin"],
-      bucket: "scim-gitops-access",
-    },
+    targets: sections,
     guards: { maxRevocations: { percent: 25 }, minRevocations: 5 },
     emergency: { triggers: ["deactivated", "deleted"], merge: "direct" },
     at: at("settings.yaml", 1),
-    ...overrides,
+    ...rest,
   };
 }
 
@@ -105,13 +133,22 @@ export function natsGrant(
 
 export function role(
   name: string,
-  grants: { pulsar?: readonly PulsarRoleEntry[]; nats?: readonly NatsRoleEntry[]; description?: string },
+  grants: {
+    pulsar?: readonly PulsarRoleEntry[];
+    nats?: readonly NatsRoleEntry[];
+    description?: string;
+    /** Other targets' entries, after Pulsar's and NATS's. */
+    entries?: ReadonlyMap<string, readonly TargetEntry[]>;
+  },
 ): Role {
   return {
     name,
     ...(grants.description === undefined ? {} : { description: grants.description }),
-    pulsar: grants.pulsar ?? [],
-    nats: grants.nats ?? [],
+    entries: new Map<string, readonly TargetEntry[]>([
+      ["pulsar", grants.pulsar ?? []],
+      ["nats", grants.nats ?? []],
+      ...(grants.entries ?? []),
+    ]),
     at: at(ACCESS_FILE),
   };
 }
@@ -130,6 +167,7 @@ export function binding(subject: string, roles: readonly string[], expires?: str
 }
 
 export function policy(parts: {
+  targets?: PolicyTargets;
   settings?: Settings;
   roles?: readonly Role[];
   bindings?: readonly Binding[];
@@ -137,6 +175,7 @@ export function policy(parts: {
   groups?: readonly GroupIdentity[];
 }): Policy {
   return {
+    targets: parts.targets ?? POLICY_TARGETS,
     settings: parts.settings ?? settings(),
     roles: new Map((parts.roles ?? []).map((entry) => [entry.name, entry])),
     bindings: parts.bindings ?? [],

@@ -11,14 +11,17 @@ import {
   teamPolicy,
   topicGrant,
   user,
+  PULSAR_SETTINGS,
 } from "./builders.js";
+import { pulsarPolicy } from "../../src/targets/pulsar/policy/pulsar-policy.js";
+import { natsPolicy } from "../../src/targets/nats/policy/nats-policy.js";
 
 const NOW = new Date("2026-11-29T02:00:00.000Z");
 
 describe("compilePolicy", () => {
   it("grants group members their roles' actions per namespace, merged across roles", () => {
     const access = compilePolicy(teamPolicy(), NOW);
-    const bob = access.pulsar.get("bob@example.com");
+    const bob = pulsarPolicy.accessOf(access).principals.get("bob@example.com");
     expect(bob?.personId).toBe("id-bob-example-com");
     expect(bob?.grants.map((grant) => [grant.resource.kind, grant.resource.name, grant.actions])).toEqual([
       ["namespace", "acme/payments", ["consume", "produce"]],
@@ -30,8 +33,9 @@ describe("compilePolicy", () => {
 
   it("names binding, role and both file:lines in every grant's provenance", () => {
     const access = compilePolicy(teamPolicy(), NOW);
-    const grant = access.pulsar
-      .get("alice@example.com")
+    const grant = pulsarPolicy
+      .accessOf(access)
+      .principals.get("alice@example.com")
       ?.grants.find((g) => g.resource.name === "shared/events");
     expect(grant?.because).toEqual([
       {
@@ -45,7 +49,7 @@ describe("compilePolicy", () => {
 
   it("unions NATS allows and denies per account, sorted", () => {
     const access = compilePolicy(teamPolicy(), NOW);
-    const carol = access.nats.get("carol@example.com")?.grants;
+    const carol = natsPolicy.accessOf(access).principals.get("carol@example.com")?.grants;
     expect(carol).toEqual([
       expect.objectContaining({
         account: "APP",
@@ -62,9 +66,9 @@ describe("compilePolicy", () => {
 
   it("gives inactive users and tombstones nothing and retires their principals", () => {
     const access = compilePolicy(teamPolicy(), NOW);
-    expect(access.pulsar.has("dave@example.com")).toBe(false);
-    expect(access.nats.has("erin@example.com")).toBe(false);
-    expect([...access.retired.pulsar]).toEqual(["dave@example.com", "erin@example.com"]);
+    expect(pulsarPolicy.accessOf(access).principals.has("dave@example.com")).toBe(false);
+    expect(natsPolicy.accessOf(access).principals.has("erin@example.com")).toBe(false);
+    expect([...pulsarPolicy.accessOf(access).retired]).toEqual(["dave@example.com", "erin@example.com"]);
     expect(access.people.get("id-erin-example-com")).toMatchObject({
       active: false,
       deleted: "2026-11-01T09:00:00.000Z",
@@ -74,16 +78,18 @@ describe("compilePolicy", () => {
 
   it("never grants a protected principal through a binding", () => {
     const access = compilePolicy(teamPolicy(), NOW);
-    expect(access.pulsar.has("admin")).toBe(false);
-    expect(access.retired.pulsar.has("admin")).toBe(false);
+    expect(pulsarPolicy.accessOf(access).principals.has("admin")).toBe(false);
+    expect(pulsarPolicy.accessOf(access).retired.has("admin")).toBe(false);
   });
 
   it("keeps an expiring binding through its last UTC day, and drops it the next day", () => {
     const onLastDay = compilePolicy(teamPolicy(), new Date("2026-12-31T23:59:59.999Z"));
     const nextDay = compilePolicy(teamPolicy(), new Date("2027-01-01T00:00:00.000Z"));
     const carolNamespaces = (access: typeof onLastDay) =>
-      access.pulsar.get("carol@example.com")?.grants.find((g) => g.resource.name === "acme/payments")
-        ?.actions;
+      pulsarPolicy
+        .accessOf(access)
+        .principals.get("carol@example.com")
+        ?.grants.find((g) => g.resource.name === "acme/payments")?.actions;
     expect(carolNamespaces(onLastDay)).toEqual(["consume", "produce"]);
     expect(carolNamespaces(nextDay)).toEqual(["consume"]);
   });
@@ -98,13 +104,13 @@ describe("compilePolicy", () => {
       }),
       NOW,
     );
-    expect([...access.pulsar.keys()]).toEqual(["Alice@Example.com", "bob"]);
+    expect([...pulsarPolicy.accessOf(access).principals.keys()]).toEqual(["Alice@Example.com", "bob"]);
   });
 
   it("ignores grants outside the managed scope and targets without settings", () => {
     const access = compilePolicy(
       policy({
-        settings: { ...settings(), nats: undefined },
+        settings: settings({ nats: undefined }),
         roles: [
           role("r", {
             pulsar: [
@@ -120,25 +126,27 @@ describe("compilePolicy", () => {
       }),
       NOW,
     );
-    expect(access.pulsar.get("alice")?.grants.map((grant) => grant.resource.name)).toEqual([
-      "persistent://shared/events/t",
-    ]);
-    expect(access.nats.size).toBe(0);
+    expect(
+      pulsarPolicy
+        .accessOf(access)
+        .principals.get("alice")
+        ?.grants.map((grant) => grant.resource.name),
+    ).toEqual(["persistent://shared/events/t"]);
+    expect(natsPolicy.accessOf(access).principals.size).toBe(0);
     expect(access.people.get("id-alice")?.principals).toEqual({ pulsar: "alice" });
   });
 
   it("names principals from the settings template and skips users missing the field", () => {
-    const base = settings();
     const access = compilePolicy(
       policy({
-        settings: { ...base, pulsar: { ...base.pulsar!, principal: "sso-{externalId}" } },
+        settings: settings({ pulsar: { ...PULSAR_SETTINGS, principal: "sso-{externalId}" } }),
         roles: [role("r", { pulsar: [namespaceGrant("acme/a", ["consume"])] })],
         users: [user("alice", { externalId: "00u1" }), user("bob")],
         bindings: [binding("user:alice", ["r"]), binding("user:bob", ["r"])],
       }),
       NOW,
     );
-    expect([...access.pulsar.keys()]).toEqual(["sso-00u1"]);
+    expect([...pulsarPolicy.accessOf(access).principals.keys()]).toEqual(["sso-00u1"]);
     expect(access.people.get("id-bob")?.principals).toEqual({ nats: "bob" });
   });
 
@@ -152,7 +160,7 @@ describe("compilePolicy", () => {
       }),
       NOW,
     );
-    expect([...access.retired.pulsar]).toEqual(["alice"]);
-    expect([...access.retired.nats]).toEqual(["alice"]);
+    expect([...pulsarPolicy.accessOf(access).retired]).toEqual(["alice"]);
+    expect([...natsPolicy.accessOf(access).retired]).toEqual(["alice"]);
   });
 });

@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { generatePolicyFiles } from "../../bench/generate-policy.js";
 import { formatDiagnostic, loadPolicy } from "../../src/policy/load/load.js";
 import { NOW } from "./load-helpers.js";
+import { POLICY_TARGETS } from "../../src/targets/registry.js";
+import { pulsarPolicy } from "../../src/targets/pulsar/policy/pulsar-policy.js";
 
 const SMALL = { users: 200, groups: 20, membersPerGroup: 10, roles: 10, namespaces: 40 };
 
@@ -12,7 +14,7 @@ describe("the benchmark's generated policy", () => {
 
   it("validates without a single diagnostic and has the sizes asked for", () => {
     const files = generatePolicyFiles(SMALL);
-    const { policy, diagnostics } = loadPolicy(files, { dir: "policies", now: NOW });
+    const { policy, diagnostics } = loadPolicy(files, { dir: "policies", now: NOW, targets: POLICY_TARGETS });
     expect(diagnostics.map(formatDiagnostic)).toEqual([]);
     expect(policy.users).toHaveLength(200);
     expect(policy.groups).toHaveLength(20);
@@ -20,7 +22,9 @@ describe("the benchmark's generated policy", () => {
     expect(policy.roles.size).toBe(10);
     const namespaces = new Set(
       [...policy.roles.values()].flatMap((role) =>
-        role.pulsar.flatMap((entry) => (entry.kind === "namespace" ? [entry.namespace] : [])),
+        pulsarPolicy
+          .entriesOf(role)
+          .flatMap((entry) => (entry.kind === "namespace" ? [entry.namespace] : [])),
       ),
     );
     expect(namespaces.size).toBe(40);

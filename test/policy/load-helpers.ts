@@ -1,5 +1,6 @@
 import { formatDiagnostic, loadPolicy } from "../../src/policy/load/load.js";
 import type { LoadResult } from "../../src/policy/load/load.js";
+import { POLICY_TARGETS } from "../../src/targets/registry.js";
 
 export const NOW = new Date("2026-11-29T02:00:00Z");
 
@@ -41,7 +42,7 @@ export function load(
   const files = new Map<string, string>();
   for (const [path, text] of Object.entries({ ...BASE, ...changes }))
     if (text !== undefined) files.set(path, text);
-  return loadPolicy(files, { dir: "p", now });
+  return loadPolicy(files, { dir: "p", now, targets: POLICY_TARGETS });
 }
 
 /** Diagnostics as a person reads them. */

@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { stringify } from "yaml";
 import { loadPolicy } from "../../src/policy/load/load.js";
 import { BASE, NOW } from "./load-helpers.js";
+import { POLICY_TARGETS } from "../../src/targets/registry.js";
 
 const PATHS = [
   "settings.yaml",
@@ -73,7 +74,7 @@ describe("loadPolicy on anything", () => {
     fc.assert(
       fc.property(fc.dictionary(fc.constantFrom(...PATHS), value, { maxKeys: 5 }), (shapes) => {
         const files = new Map(Object.entries(shapes).map(([path, shape]) => [path, stringify(shape)]));
-        const { diagnostics } = loadPolicy(files, { dir: "p", now: NOW });
+        const { diagnostics } = loadPolicy(files, { dir: "p", now: NOW, targets: POLICY_TARGETS });
         for (const diagnostic of diagnostics) {
           expect(diagnostic.at.line).toBeGreaterThanOrEqual(1);
           expect(diagnostic.at.col).toBeGreaterThanOrEqual(1);
@@ -88,7 +89,7 @@ describe("loadPolicy on anything", () => {
     fc.assert(
       fc.property(fc.constantFrom(...PATHS), fc.string({ maxLength: 80 }), (path, text) => {
         const files = new Map(Object.entries({ ...BASE, [path]: text }));
-        const { diagnostics } = loadPolicy(files, { dir: "p", now: NOW });
+        const { diagnostics } = loadPolicy(files, { dir: "p", now: NOW, targets: POLICY_TARGETS });
         const lines = text.split("\n").length;
         for (const diagnostic of diagnostics.filter((item) => item.at.file === `p/${path}`)) {
           expect(diagnostic.at.line).toBeLessThanOrEqual(lines);

@@ -3,11 +3,14 @@ import { join } from "node:path";
 import { readPolicyDir } from "../../src/repos/policy-files.js";
 import { formatDiagnostic, hasErrors, loadPolicy } from "../../src/policy/load/load.js";
 import { BASE, NOW, load, problems } from "./load-helpers.js";
+import { POLICY_TARGETS } from "../../src/targets/registry.js";
+import { pulsarPolicy } from "../../src/targets/pulsar/policy/pulsar-policy.js";
+import { natsPolicy } from "../../src/targets/nats/policy/nats-policy.js";
 
 describe("loadPolicy on the bundled example", () => {
   it("loads every part of the example without a problem", async () => {
     const files = await readPolicyDir(join(import.meta.dirname, "..", "..", "policies"));
-    const { policy, diagnostics } = loadPolicy(files, { dir: "policies", now: NOW });
+    const { policy, diagnostics } = loadPolicy(files, { dir: "policies", now: NOW, targets: POLICY_TARGETS });
     expect(diagnostics.map(formatDiagnostic)).toEqual([]);
     expect(policy.users.map((user) => [user.userName, user.active])).toContainEqual([
       "dave@example.com",
@@ -32,7 +35,7 @@ describe("loadPolicy on the bundled example", () => {
       expires: "2027-06-30",
       at: { file: "policies/access/payments.yaml", line: 29, col: 5 },
     });
-    expect(policy.roles.get("search-indexer")?.nats).toEqual([
+    expect(natsPolicy.entriesOf(policy.roles.get("search-indexer")!)).toEqual([
       {
         account: "APP",
         publish: { allow: ["search.>"], deny: [] },
@@ -40,14 +43,15 @@ describe("loadPolicy on the bundled example", () => {
         at: { file: "policies/access/search.yaml", line: 12, col: 9 },
       },
     ]);
-    expect(policy.settings).toMatchObject({
-      pulsar: {
-        manage: { tenants: ["acme"], namespaces: ["shared/events"] },
-        protectedPrincipals: ["admin"],
-      },
-      nats: { manage: { accounts: ["APP", "PAYMENTS"] }, bucket: "scim-gitops-access" },
-      guards: { maxRevocations: { percent: 25 }, minRevocations: 5 },
+    expect(pulsarPolicy.settingsOf(policy.settings)).toMatchObject({
+      manage: { tenants: ["acme"], namespaces: ["shared/events"] },
+      protectedPrincipals: ["admin"],
     });
+    expect(natsPolicy.settingsOf(policy.settings)).toMatchObject({
+      manage: { accounts: ["APP", "PAYMENTS"] },
+      bucket: "scim-gitops-access",
+    });
+    expect(policy.settings).toMatchObject({ guards: { maxRevocations: { percent: 25 }, minRevocations: 5 } });
   });
 });
 
@@ -59,19 +63,27 @@ describe("loadPolicy", () => {
     expect(diagnostics.filter((diagnostic) => diagnostic.severity === "error")).toEqual([]);
     expect(policy.settings).toEqual({
       version: 1,
-      pulsar: {
-        principal: "{userName}",
-        manage: { tenants: ["acme"], namespaces: [] },
-        protectedPrincipals: [],
-        unloadOnRevoke: true,
-        prune: false,
-      },
-      nats: {
-        principal: "{userName}",
-        manage: { accounts: [] },
-        protectedPrincipals: [],
-        bucket: "scim-gitops-access",
-      },
+      targets: new Map<string, unknown>([
+        [
+          "pulsar",
+          {
+            principal: "{userName}",
+            manage: { tenants: ["acme"], namespaces: [] },
+            protectedPrincipals: [],
+            unloadOnRevoke: true,
+            prune: false,
+          },
+        ],
+        [
+          "nats",
+          {
+            principal: "{userName}",
+            manage: { accounts: [] },
+            protectedPrincipals: [],
+            bucket: "scim-gitops-access",
+          },
+        ],
+      ]),
       guards: { maxRevocations: { percent: 25 }, minRevocations: 5 },
       emergency: { triggers: ["deactivated", "deleted"], merge: "direct" },
       at: { file: "p/settings.yaml", line: 1, col: 1 },
@@ -97,7 +109,7 @@ describe("loadPolicy", () => {
       "p/settings.yaml:1:1: error: settings.yaml is missing; create it with `version: 1` and the managed scope",
     );
     expect(policy.users).toHaveLength(2);
-    expect(policy.settings.pulsar).toBeUndefined();
+    expect(pulsarPolicy.settingsOf(policy.settings)).toBeUndefined();
   });
 
   it("refuses a second settings file", () => {
@@ -179,7 +191,7 @@ describe("loadPolicy", () => {
     const { policy } = load();
     const role = policy.roles.get("reader");
     expect(role?.at).toEqual({ file: "p/access/base.yaml", line: 2, col: 3 });
-    expect(role?.pulsar[0]?.at).toEqual({ file: "p/access/base.yaml", line: 4, col: 9 });
+    expect(pulsarPolicy.entriesOf(role!)[0]?.at).toEqual({ file: "p/access/base.yaml", line: 4, col: 9 });
     expect(policy.bindings[0]?.at).toEqual({ file: "p/access/base.yaml", line: 7, col: 5 });
     expect(policy.users.find((user) => user.userName === "admin")?.at).toEqual({
       file: "p/identities/users/admin.yaml",
@@ -197,7 +209,7 @@ describe("loadPolicy", () => {
   it("gives the same result whatever order the files come in", () => {
     const forward = load();
     const files = new Map(Object.entries(BASE).reverse());
-    const backward = loadPolicy(files, { dir: "p", now: NOW });
+    const backward = loadPolicy(files, { dir: "p", now: NOW, targets: POLICY_TARGETS });
     expect(backward).toEqual(forward);
   });
 });

@@ -4,6 +4,7 @@ import { diffAccess } from "../../src/policy/diff/access-diff.js";
 import { compilePolicy } from "../../src/policy/compile/compile.js";
 import type { Policy } from "../../src/policy/model/model.js";
 import { plainAccess, policyArb } from "./arbitraries.js";
+import { POLICY_TARGETS } from "../../src/targets/registry.js";
 import { binding, natsGrant, policy, role, user, group } from "./builders.js";
 
 const NOW = new Date("2026-11-29T12:00:00.000Z");
@@ -22,11 +23,17 @@ function shuffle<T>(items: readonly T[], seed: number): T[] {
 /** The same policy as if its files, bindings, role entries and identities had been read in another order. */
 function reordered(source: Policy, seed: number): Policy {
   return {
+    targets: source.targets,
     settings: source.settings,
     roles: new Map(
       shuffle([...source.roles.values()], seed).map((r) => [
         r.name,
-        { ...r, pulsar: shuffle(r.pulsar, seed + 1), nats: shuffle(r.nats, seed + 2) },
+        {
+          ...r,
+          entries: new Map(
+            [...r.entries].map(([target, entries], index) => [target, shuffle(entries, seed + 1 + index)]),
+          ),
+        },
       ]),
     ),
     bindings: shuffle(source.bindings, seed + 3),
@@ -82,7 +89,7 @@ describe("policy core properties", () => {
     fc.assert(
       fc.property(policyArb({ withDenies: true }), (source) => {
         const access = compilePolicy(source, NOW);
-        const diff = diffAccess(access, compilePolicy(source, NOW));
+        const diff = diffAccess(access, compilePolicy(source, NOW), POLICY_TARGETS);
         expect(diff.people).toEqual([]);
         expect(diff.revocationOnly).toBe(true);
       }),
@@ -95,7 +102,7 @@ describe("policy core properties", () => {
       fc.property(policyArb({ withDenies: false }), (source) => {
         const before = compilePolicy(source, NOW);
         for (const removal of removals(source)) {
-          const diff = diffAccess(before, compilePolicy(removal.policy, NOW));
+          const diff = diffAccess(before, compilePolicy(removal.policy, NOW), POLICY_TARGETS);
           expect(diff.revocationOnly, `removing ${removal.what}`).toBe(true);
         }
       }),
@@ -108,9 +115,10 @@ describe("policy core properties", () => {
       fc.property(policyArb({ withDenies: true }), (source) => {
         const before = compilePolicy(source, NOW);
         for (const removal of removals(source).filter((r) => r.what.startsWith("user "))) {
-          expect(diffAccess(before, compilePolicy(removal.policy, NOW)).revocationOnly, removal.what).toBe(
-            true,
-          );
+          expect(
+            diffAccess(before, compilePolicy(removal.policy, NOW), POLICY_TARGETS).revocationOnly,
+            removal.what,
+          ).toBe(true);
         }
       }),
       { numRuns: 150 },
@@ -131,7 +139,7 @@ describe("policy core properties", () => {
           ...(withDenyBinding ? [binding("group:contractors", ["no-secrets"])] : []),
         ],
       });
-    const diff = diffAccess(compilePolicy(make(true), NOW), compilePolicy(make(false), NOW));
+    const diff = diffAccess(compilePolicy(make(true), NOW), compilePolicy(make(false), NOW), POLICY_TARGETS);
     expect(diff.revocationOnly).toBe(false);
     expect(diff.people[0]?.changes[0]?.denyLifted).toEqual(["publish app.secret"]);
   });

@@ -4,11 +4,12 @@ import type { AccessDiff } from "../../src/policy/diff/access-change.js";
 import { compilePolicy } from "../../src/policy/compile/compile.js";
 import type { Policy } from "../../src/policy/model/model.js";
 import { renderAccessDiff } from "../../src/policy/render/render-access-diff.js";
+import { POLICY_TARGETS } from "../../src/targets/registry.js";
 import { binding, group, namespaceGrant, policy, resetLines, role, teamPolicy, user } from "./builders.js";
 
 const NOW = new Date("2026-11-29T02:00:00.000Z");
 const diffPolicies = (before: Policy, after: Policy): AccessDiff =>
-  diffAccess(compilePolicy(before, NOW), compilePolicy(after, NOW));
+  diffAccess(compilePolicy(before, NOW), compilePolicy(after, NOW), POLICY_TARGETS);
 
 function deactivation(): AccessDiff {
   const base = teamPolicy();
@@ -87,7 +88,7 @@ describe("renderAccessDiff", () => {
 
   it("says there is nothing to review when access is unchanged", () => {
     const access = compilePolicy(teamPolicy(), NOW);
-    const diff = diffAccess(access, access);
+    const diff = diffAccess(access, access, POLICY_TARGETS);
     expect(renderAccessDiff(diff, "text")).toBe("No access changes.\n");
     expect(renderAccessDiff(diff, "markdown")).toBe("### Access diff\n\n✅ No access changes.\n");
   });

@@ -2,11 +2,12 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { generateJsonSchemas, renderJsonSchema } from "../../src/policy/schema/json-schemas.js";
+import { POLICY_TARGETS } from "../../src/targets/registry.js";
 
 const POLICIES = join(import.meta.dirname, "..", "..", "policies");
 
 describe("JSON Schemas for editors", () => {
-  const schemas = generateJsonSchemas();
+  const schemas = generateJsonSchemas(POLICY_TARGETS);
 
   it.each([...schemas.keys()])(
     "policies/%s matches the validating schema (run `npm run schemas` if not)",

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { checkNatsSubject } from "../../src/policy/schema/nats-names.js";
+import { checkNatsSubject } from "../../src/targets/nats/policy/nats-names.js";
 import {
   checkPulsarNamespace,
   checkPulsarTenant,
   checkPulsarTopic,
-} from "../../src/policy/schema/pulsar-names.js";
+} from "../../src/targets/pulsar/policy/pulsar-names.js";
 import { BASE, problems, roleFile } from "./load-helpers.js";
 
 const GROUP_BINDING = "  - group: eng\n    roles: [extra]";

@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { formatOption, parseFormat, type Command, type CommandContext } from "../command.js";
 import { EXIT_ERROR, EXIT_OK, UsageError } from "../errors.js";
 import { readPolicyRevision } from "../read-policy-revision.js";
+import { policyTargetsFor } from "../context-targets.js";
 import { formatDiagnostic, hasErrors, loadPolicy } from "../../policy/load/load.js";
 import { compilePolicy } from "../../policy/compile/compile.js";
 import { diffAccess } from "../../policy/diff/access-diff.js";
@@ -44,17 +45,13 @@ Exit codes: 0 ok, 1 a revision cannot be read or the head revision's policy has 
     const now = context.now();
     const before = await compileRevision(context, repo, base, dir, now);
     const after = await compileRevision(context, repo, head, dir, now);
-    context.stdout.write(renderAccessDiff(diffAccess(before.access, after.access), format));
+    const diff = diffAccess(before.access, after.access, policyTargetsFor(context));
+    context.stdout.write(renderAccessDiff(diff, format));
     return after.errors ? EXIT_ERROR : EXIT_OK;
   },
 };
 
-const NOTHING: EffectiveAccess = {
-  people: new Map(),
-  pulsar: new Map(),
-  nats: new Map(),
-  retired: { pulsar: new Set(), nats: new Set() },
-};
+const NOTHING: EffectiveAccess = { people: new Map(), targets: new Map() };
 
 /** A revision without the policy directory grants nothing, so a repository's first policy diffs as all gains. */
 async function compileRevision(
@@ -69,7 +66,7 @@ async function compileRevision(
     context.stderr.write(`note: ${rev} has no ${dir}/ directory: it counts as granting nothing\n`);
     return { access: NOTHING, errors: false };
   }
-  const { policy, diagnostics } = loadPolicy(files, { dir, now });
+  const { policy, diagnostics } = loadPolicy(files, { dir, now, targets: policyTargetsFor(context) });
   const errors = diagnostics.filter((diagnostic) => diagnostic.severity === "error");
   for (const diagnostic of errors) context.stderr.write(`${rev}: ${formatDiagnostic(diagnostic)}\n`);
   if (hasErrors(diagnostics)) {

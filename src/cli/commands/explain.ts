@@ -5,6 +5,7 @@ import { EXIT_ERROR, EXIT_OK, UsageError } from "../errors.js";
 import { loadPolicyDir } from "../load-policy-dir.js";
 import { readPolicyRevision } from "../read-policy-revision.js";
 import { formatDiagnostic, loadPolicy, type LoadResult } from "../../policy/load/load.js";
+import { policyTargetsFor } from "../context-targets.js";
 import { compilePolicy } from "../../policy/compile/compile.js";
 import { explainPerson } from "../../policy/explain/explain.js";
 import { renderExplanation } from "../../policy/render/render-explain.js";
@@ -61,7 +62,7 @@ Exit codes: 0 ok, 1 the person is unknown or the policy cannot be read.
       context.stderr.write(await unknownPerson(context, userName, source, policy));
       return EXIT_ERROR;
     }
-    context.stdout.write(renderExplanation(explanation, format));
+    context.stdout.write(renderExplanation(explanation, format, policyTargetsFor(context)));
     return EXIT_OK;
   },
 };
@@ -95,7 +96,7 @@ async function loadExplainedPolicy(
       `${source.rev} of ${source.repo} has no ${source.dir}/ directory: pass --policies DIR, the policy directory inside that repository`,
     );
   }
-  return { ...loadPolicy(files, { dir: source.dir, now }), source };
+  return { ...loadPolicy(files, { dir: source.dir, now, targets: policyTargetsFor(context) }), source };
 }
 
 /** The embedded bot's repository (serve's default --repo), which holds what the IdP pushed. */

@@ -2,6 +2,7 @@ import type { NatsAuthConfig } from "../../config.js";
 import type { Command } from "../command.js";
 import { EXIT_OK, UsageError } from "../errors.js";
 import { loadPolicyDir } from "../load-policy-dir.js";
+import { natsPolicy } from "../../targets/nats/policy/nats-policy.js";
 import { runNatsAuth } from "../../targets/nats/callout/run-nats-auth.js";
 
 export const natsAuthCommand: Command = {
@@ -47,7 +48,7 @@ Exit codes: 0 stopped by a signal, 1 error.
     let bucket = auth.bucket;
     if (bucket === undefined) {
       const loaded = await loadPolicyDir(context, values.policies as string | undefined, context.now());
-      bucket = loaded.policy.settings.nats?.bucket;
+      bucket = natsPolicy.settingsOf(loaded.policy.settings)?.bucket;
       if (bucket === undefined) {
         throw new UsageError(
           `${loaded.display}/settings.yaml names no nats.bucket: set it, or set NATS_BUCKET`,

@@ -1,53 +1,46 @@
-import type { NatsRoleEntry, PulsarAction, PulsarRoleEntry, SourceLocation } from "../model/model.js";
-import { PULSAR_ACTIONS } from "../model/model.js";
-import type {
-  NatsGrant,
-  PrincipalAccess,
-  Provenance,
-  PulsarGrant,
-  PulsarResource,
-} from "../model/effective-access.js";
+import type { SourceLocation } from "../model/model.js";
+import type { PrincipalAccess, Provenance } from "../model/effective-access.js";
 
 /**
  * One role entry as reached through one binding, prepared once and shared by every member the binding
  * reaches: walking 10k people must not allocate per person and grant more than a list push.
  */
-export interface GrantSource<E> {
+export interface GrantSource<E, R = unknown> {
   readonly entry: E;
-  /** The resource it grants on: `namespace:acme/payments`, or the NATS account. */
+  /** The resource it grants on, as its target keys it: `namespace:acme/payments`, or a NATS account. */
   readonly resourceKey: string;
+  /** The target's resource value, shared by every grant on it. */
+  readonly resource: R;
   readonly because: Provenance;
   /** `[because]`, shared by every grant this source alone explains. */
   readonly alone: readonly Provenance[];
-  /** Pulsar only: the resource object, shared by every grant on it. */
-  readonly resource: PulsarResource | undefined;
 }
 
-export function prepareSource<E extends PulsarRoleEntry | NatsRoleEntry>(
+export function prepareSource<E, R>(
   entry: E,
+  resourceOf: (entry: E) => { readonly key: string; readonly resource: R },
   because: Provenance,
-): GrantSource<E> {
-  const resource = "account" in entry ? undefined : pulsarResourceOf(entry);
-  const resourceKey = resource === undefined ? (entry as NatsRoleEntry).account : resourceKeyOf(resource);
-  return { entry, resourceKey, because, alone: [because], resource };
+): GrantSource<E, R> {
+  const { key, resource } = resourceOf(entry);
+  return { entry, resourceKey: key, resource, because, alone: [because] };
 }
 
-interface Holder<E> {
+interface Holder<S> {
   personId: string;
   /** One source alone (the common case, no list allocated), or every source on that resource. */
-  readonly grants: Map<string, GrantSource<E> | GrantSource<E>[]>;
+  readonly grants: Map<string, S | S[]>;
 }
 
 /**
  * Collects grants per principal while bindings are walked, then merges and hands them out in sorted order
  * so the result does not depend on the order files or bindings were read in.
  */
-class GrantCollector<E, G> {
-  private readonly holders = new Map<string, Holder<E>>();
+export class GrantCollector<S extends { readonly resourceKey: string }, G> {
+  private readonly holders = new Map<string, Holder<S>>();
 
-  constructor(private readonly merge: (sources: readonly GrantSource<E>[]) => G) {}
+  constructor(private readonly merge: (sources: readonly S[]) => G) {}
 
-  add(principal: string, personId: string, source: GrantSource<E>): void {
+  add(principal: string, personId: string, source: S): void {
     let holder = this.holders.get(principal);
     if (holder === undefined) {
       holder = { personId, grants: new Map() };
@@ -67,11 +60,11 @@ class GrantCollector<E, G> {
     const result = new Map<string, PrincipalAccess<G>>();
     // The default sort compares UTF-16 code units, like compareStrings, and runs natively.
     for (const principal of [...this.holders.keys()].sort()) {
-      const holder = this.holders.get(principal) as Holder<E>;
+      const holder = this.holders.get(principal) as Holder<S>;
       const keys = [...holder.grants.keys()];
       if (keys.length > 1) keys.sort();
       const grants = keys.map((key) => {
-        const sources = holder.grants.get(key) as GrantSource<E> | GrantSource<E>[];
+        const sources = holder.grants.get(key) as S | S[];
         return this.merge(Array.isArray(sources) ? sources : [sources]);
       });
       result.set(principal, { personId: holder.personId, grants });
@@ -80,77 +73,20 @@ class GrantCollector<E, G> {
   }
 }
 
-export class PulsarGrantCollector extends GrantCollector<PulsarRoleEntry, PulsarGrant> {
-  constructor() {
-    super(mergePulsar);
-  }
-}
-
-export class NatsGrantCollector extends GrantCollector<NatsRoleEntry, NatsGrant> {
-  constructor() {
-    super(mergeNats);
-  }
-}
-
-const SORTED_ACTIONS = [...PULSAR_ACTIONS].sort(compareStrings);
-const ACTION_BIT = new Map(SORTED_ACTIONS.map((action, index) => [action, 1 << index]));
-const actionLists = new Map<number, readonly PulsarAction[]>();
-
-function mergePulsar(sources: readonly GrantSource<PulsarRoleEntry>[]): PulsarGrant {
-  let mask = 0;
-  for (const { entry } of sources) {
-    if (entry.kind !== "tenantAdmin") for (const action of entry.actions) mask |= ACTION_BIT.get(action) ?? 0;
-  }
-  let actions = actionLists.get(mask);
-  if (actions === undefined) {
-    actions = SORTED_ACTIONS.filter((_, index) => (mask & (1 << index)) !== 0);
-    actionLists.set(mask, actions);
-  }
-  const first = sources[0] as GrantSource<PulsarRoleEntry>;
-  return {
-    resource: first.resource ?? pulsarResourceOf(first.entry),
-    actions,
-    because: sortedProvenance(sources),
-  };
-}
-
-function mergeNats(sources: readonly GrantSource<NatsRoleEntry>[]): NatsGrant {
-  const union = (pick: (entry: NatsRoleEntry) => readonly string[]): string[] =>
-    sortedUnique(sources.length === 1 ? [...pick(sources[0]!.entry)] : sources.flatMap((s) => pick(s.entry)));
-  return {
-    account: sources[0]!.entry.account,
-    publish: { allow: union((e) => e.publish.allow), deny: union((e) => e.publish.deny) },
-    subscribe: { allow: union((e) => e.subscribe.allow), deny: union((e) => e.subscribe.deny) },
-    because: sortedProvenance(sources),
-  };
-}
-
-function pulsarResourceOf(entry: PulsarRoleEntry): PulsarResource {
-  switch (entry.kind) {
-    case "namespace":
-      return { kind: "namespace", name: entry.namespace };
-    case "topic":
-      return { kind: "topic", name: entry.topic };
-    case "tenantAdmin":
-      return { kind: "tenant", name: entry.tenant };
-  }
-}
-
 export function compareStrings(left: string, right: string): number {
   return left < right ? -1 : left > right ? 1 : 0;
 }
 
-function resourceKeyOf(resource: PulsarResource): string {
-  return `${resource.kind}:${resource.name}`;
-}
-
-function sortedUnique(values: string[]): string[] {
+/** Sorts `values` in place and drops repeats. */
+export function sortedUnique(values: string[]): string[] {
   values.sort(compareStrings);
   return values.filter((value, index) => index === 0 || value !== values[index - 1]);
 }
 
 /** Provenance in one order whatever order bindings were read in, each binding → role → entry once. */
-function sortedProvenance<E>(sources: readonly GrantSource<E>[]): readonly Provenance[] {
+export function sortedProvenance(
+  sources: readonly { readonly because: Provenance; readonly alone: readonly Provenance[] }[],
+): readonly Provenance[] {
   if (sources.length === 1) return sources[0]!.alone;
   const sorted = sources.map((source) => source.because).sort(compareProvenance);
   return sorted.filter(

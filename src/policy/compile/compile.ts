@@ -1,13 +1,19 @@
 import type { Binding, GroupIdentity, Policy, Role, UserIdentity } from "../model/model.js";
-import type { EffectiveAccess, Person, Provenance } from "../model/effective-access.js";
-import { NatsGrantCollector, PulsarGrantCollector, compareStrings, prepareSource } from "./compile-grants.js";
-import { isNatsAccountManaged, isPulsarEntryManaged } from "./compile-scope.js";
+import type { EffectiveAccess, Person, Provenance, TargetAccess } from "../model/effective-access.js";
+import type { AnyTargetPolicy, TargetEntry, TargetSettings } from "../targets/target-policy.js";
+import { GrantCollector, compareStrings, prepareSource, type GrantSource } from "./compile-grants.js";
 import { renderPrincipal } from "./principal.js";
 
-interface Principals {
-  readonly pulsar?: string;
-  readonly nats?: string;
+/** A target the settings manage, with what compiling for it needs at hand. */
+interface ManagedTarget {
+  readonly part: AnyTargetPolicy;
+  readonly settings: TargetSettings;
+  readonly protectedPrincipals: ReadonlySet<string>;
+  readonly collector: GrantCollector<GrantSource<TargetEntry>, unknown>;
 }
+
+/** A person's principal on each managed target, by the target's index in the managed list. */
+type Principals = readonly (string | undefined)[];
 
 /**
  * Policy → effective access (DESIGN §3): bindings → members → roles → a grant per principal, resource and
@@ -15,6 +21,17 @@ interface Principals {
  * result whatever order its files and bindings were read in.
  */
 export function compilePolicy(policy: Policy, now: Date): EffectiveAccess {
+  const managed: ManagedTarget[] = [];
+  for (const part of policy.targets.parts) {
+    const settings = policy.settings.targets.get(part.name);
+    if (settings === undefined) continue;
+    managed.push({
+      part,
+      settings,
+      protectedPrincipals: new Set(settings.protectedPrincipals),
+      collector: new GrantCollector((sources) => part.mergeGrants(sources) as unknown),
+    });
+  }
   // Two files with one SCIM id are a validation error; the slug breaks the tie so file order never matters.
   const users = [...policy.users].sort(
     (left, right) => compareStrings(left.id, right.id) || compareStrings(left.slug, right.slug),
@@ -23,13 +40,11 @@ export function compilePolicy(policy: Policy, now: Date): EffectiveAccess {
   const people = new Map<string, Person>();
   for (const user of users) {
     if (people.has(user.id)) continue;
-    const own = principalsOf(policy, user);
+    const own = principalsOf(managed, user);
     principals.set(user.id, own);
-    people.set(user.id, personOf(user, own));
+    people.set(user.id, personOf(user, managed, own));
   }
   const members = memberResolver(users, policy.groups);
-  const pulsar = new PulsarGrantCollector();
-  const nats = new NatsGrantCollector();
   const today = now.toISOString().slice(0, 10);
   for (const binding of policy.bindings) {
     if (isExpired(binding, today)) continue;
@@ -37,15 +52,20 @@ export function compilePolicy(policy: Policy, now: Date): EffectiveAccess {
     if (holders.length === 0) continue;
     for (const roleName of binding.roles) {
       const role = policy.roles.get(roleName);
-      if (role !== undefined) grantRole(policy, binding, role, holders, principals, pulsar, nats);
+      if (role !== undefined) grantRole(managed, binding, role, holders, principals);
     }
   }
-  return {
-    people,
-    pulsar: pulsar.collect(),
-    nats: nats.collect(),
-    retired: retiredPrincipals(policy, users, principals),
-  };
+  const retired = retiredPrincipals(managed, users, principals);
+  const targets = new Map<string, TargetAccess<unknown>>();
+  for (const part of policy.targets.parts) {
+    const index = managed.findIndex((target) => target.part === part);
+    const target = managed[index];
+    targets.set(part.name, {
+      principals: target === undefined ? new Map() : target.collector.collect(),
+      retired: retired[index] ?? new Set(),
+    });
+  }
+  return { people, targets };
 }
 
 /** `expires` is inclusive: the binding holds through that whole UTC day. */
@@ -57,25 +77,23 @@ export function isEligible(user: UserIdentity): boolean {
   return user.active && user.deleted === undefined;
 }
 
-function principalsOf(policy: Policy, user: UserIdentity): Principals {
-  const { pulsar, nats } = policy.settings;
-  return {
-    ...(pulsar === undefined ? {} : { pulsar: renderPrincipal(pulsar.principal, user) }),
-    ...(nats === undefined ? {} : { nats: renderPrincipal(nats.principal, user) }),
-  };
+function principalsOf(managed: readonly ManagedTarget[], user: UserIdentity): Principals {
+  return managed.map((target) => renderPrincipal(target.settings.principal, user));
 }
 
-function personOf(user: UserIdentity, principals: Principals): Person {
+function personOf(user: UserIdentity, managed: readonly ManagedTarget[], principals: Principals): Person {
+  const named: Record<string, string> = {};
+  managed.forEach((target, index) => {
+    const principal = principals[index];
+    if (principal !== undefined) named[target.part.name] = principal;
+  });
   return {
     id: user.id,
     userName: user.userName,
     ...(user.displayName === undefined ? {} : { displayName: user.displayName }),
     active: user.active,
     ...(user.deleted === undefined ? {} : { deleted: user.deleted }),
-    principals: {
-      ...(principals.pulsar === undefined ? {} : { pulsar: principals.pulsar }),
-      ...(principals.nats === undefined ? {} : { nats: principals.nats }),
-    },
+    principals: named,
   };
 }
 
@@ -115,13 +133,11 @@ function memberResolver(
 }
 
 function grantRole(
-  policy: Policy,
+  managed: readonly ManagedTarget[],
   binding: Binding,
   role: Role,
   holders: readonly UserIdentity[],
   principals: ReadonlyMap<string, Principals>,
-  pulsar: PulsarGrantCollector,
-  nats: NatsGrantCollector,
 ): void {
   const subject = `${binding.subject.kind}:${binding.subject.name}`;
   const because = (at: Role["at"]): Provenance => ({
@@ -130,59 +146,48 @@ function grantRole(
     role: role.name,
     roleEntry: at,
   });
-  const { pulsar: pulsarSettings, nats: natsSettings } = policy.settings;
-  const pulsarEntries =
-    pulsarSettings === undefined
-      ? []
-      : role.pulsar
-          .filter((entry) => entry.kind === "tenantAdmin" || entry.actions.length > 0)
-          .filter((entry) => isPulsarEntryManaged(entry, pulsarSettings))
-          .map((entry) => prepareSource(entry, because(entry.at)));
-  const natsEntries =
-    natsSettings === undefined
-      ? []
-      : role.nats
-          .filter((entry) => isNatsAccountManaged(entry.account, natsSettings))
-          .map((entry) => prepareSource(entry, because(entry.at)));
+  const sources = managed.map(({ part, settings }) =>
+    (role.entries.get(part.name) ?? [])
+      .filter((entry) => part.compiles(entry, settings))
+      .map((entry) => prepareSource(entry, (item) => part.resourceOf(item), because(entry.at))),
+  );
   for (const user of holders) {
     const own = principals.get(user.id);
-    const pulsarPrincipal = own?.pulsar;
-    if (pulsarPrincipal !== undefined && !pulsarSettings?.protectedPrincipals.includes(pulsarPrincipal)) {
-      for (const source of pulsarEntries) pulsar.add(pulsarPrincipal, user.id, source);
-    }
-    const natsPrincipal = own?.nats;
-    if (natsPrincipal !== undefined && !natsSettings?.protectedPrincipals.includes(natsPrincipal)) {
-      for (const source of natsEntries) nats.add(natsPrincipal, user.id, source);
+    if (own === undefined) continue;
+    for (let index = 0; index < managed.length; index++) {
+      const principal = own[index];
+      const target = managed[index] as ManagedTarget;
+      if (principal === undefined || target.protectedPrincipals.has(principal)) continue;
+      for (const source of sources[index] ?? []) target.collector.add(principal, user.id, source);
     }
   }
 }
 
 /**
  * Principals of people who must hold nothing: inactive users, tombstones, and every former user name.
- * A principal an active person holds now, or a protected one, is never retired.
+ * A principal an active person holds now, or a protected one, is never retired. One set per managed target.
  */
 function retiredPrincipals(
-  policy: Policy,
+  managed: readonly ManagedTarget[],
   users: readonly UserIdentity[],
   principals: ReadonlyMap<string, Principals>,
-): EffectiveAccess["retired"] {
-  const retired = { pulsar: new Set<string>(), nats: new Set<string>() };
-  const kept = {
-    pulsar: new Set(policy.settings.pulsar?.protectedPrincipals ?? []),
-    nats: new Set(policy.settings.nats?.protectedPrincipals ?? []),
-  };
+): Set<string>[] {
+  const retired = managed.map(() => new Set<string>());
+  const kept = managed.map((target) => new Set(target.settings.protectedPrincipals));
   for (const user of users) {
-    const own = principals.get(user.id) ?? {};
-    const target = isEligible(user) ? kept : retired;
-    if (own.pulsar !== undefined) target.pulsar.add(own.pulsar);
-    if (own.nats !== undefined) target.nats.add(own.nats);
+    const own = principals.get(user.id) ?? [];
+    const into = isEligible(user) ? kept : retired;
+    own.forEach((principal, index) => {
+      if (principal !== undefined) into[index]?.add(principal);
+    });
     for (const former of user.formerUserNames) {
-      const { pulsar, nats } = principalsOf(policy, { ...user, userName: former });
-      if (pulsar !== undefined) retired.pulsar.add(pulsar);
-      if (nats !== undefined) retired.nats.add(nats);
+      principalsOf(managed, { ...user, userName: former }).forEach((principal, index) => {
+        if (principal !== undefined) retired[index]?.add(principal);
+      });
     }
   }
-  const without = (set: Set<string>, drop: Set<string>): Set<string> =>
-    new Set([...set].filter((principal) => !drop.has(principal)).sort(compareStrings));
-  return { pulsar: without(retired.pulsar, kept.pulsar), nats: without(retired.nats, kept.nats) };
+  return retired.map(
+    (set, index) =>
+      new Set([...set].filter((principal) => !kept[index]?.has(principal)).sort(compareStrings)),
+  );
 }

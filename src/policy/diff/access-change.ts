@@ -1,19 +1,20 @@
 import type { Provenance } from "../model/effective-access.js";
 
 /** The access diff as a value: what each person gains and loses, per target and resource. */
-export type AccessTarget = "pulsar" | "nats";
 export type PersonStatus = "active" | "inactive" | "deleted" | "absent";
 
 /**
- * What changed for one principal on one resource. Permissions are strings a reviewer can read: a Pulsar
- * action (`produce`), `tenant-admin`, a NATS `publish <subject>` / `subscribe <subject>`, or `access` for a
- * resource reached with nothing more specific. NATS subjects are compared as strings: narrowing `a.>` to
- * `a.b` shows as losing one and gaining the other, which the revocation-only gate treats as a grant.
+ * What changed for one principal on one resource. Permissions are strings a reviewer can read, each target
+ * choosing its own: a Pulsar action (`produce`), `tenant-admin`, a NATS `publish <subject>`, or `access` for
+ * a resource reached with nothing more specific. Denies are for targets whose denies apply across grants
+ * (NATS): lifting one widens access.
  */
 export interface AccessChange {
-  readonly target: AccessTarget;
+  /** The target's name, e.g. `pulsar`. */
+  readonly target: string;
   readonly principal: string;
-  readonly resource: { readonly kind: "namespace" | "topic" | "tenant" | "account"; readonly name: string };
+  /** As the target names it: `namespace acme/payments`, `account PAYMENTS`. */
+  readonly resource: { readonly kind: string; readonly name: string };
   /** Allowed now and not before. */
   readonly gained: readonly string[];
   /** Allowed before and not now. */

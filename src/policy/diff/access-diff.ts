@@ -1,21 +1,31 @@
 import type { EffectiveAccess, Person, PrincipalAccess } from "../model/effective-access.js";
 import { compareStrings } from "../compile/compile-grants.js";
-import { diffNatsGrants, diffPulsarGrants } from "./access-diff-grants.js";
+import type { PolicyTargets } from "../targets/policy-targets.js";
 import type { AccessChange, AccessDiff, PersonAccessChange, PersonStatus } from "./access-change.js";
 
-/** Per person, what they gain and lose on each target between two compiled policies, with the cause. */
-export function diffAccess(before: EffectiveAccess, after: EffectiveAccess): AccessDiff {
+const NO_PRINCIPALS: ReadonlyMap<string, PrincipalAccess<unknown>> = new Map();
+
+/**
+ * Per person, what they gain and lose on each target between two compiled policies, with the cause; each
+ * target compares its own grants, in the order of `targets`.
+ */
+export function diffAccess(
+  before: EffectiveAccess,
+  after: EffectiveAccess,
+  targets: PolicyTargets,
+): AccessDiff {
   const changesByPerson = new Map<string, AccessChange[]>();
   const record = (personId: string, changes: readonly AccessChange[]): void => {
     if (changes.length === 0) return;
     changesByPerson.set(personId, [...(changesByPerson.get(personId) ?? []), ...changes]);
   };
-  walkPrincipals(before.pulsar, after.pulsar, (principal, old, now) =>
-    diffPulsarGrants(principal, old?.grants ?? [], now?.grants ?? []),
-  ).forEach(([personId, changes]) => record(personId, changes));
-  walkPrincipals(before.nats, after.nats, (principal, old, now) =>
-    diffNatsGrants(principal, old?.grants ?? [], now?.grants ?? []),
-  ).forEach(([personId, changes]) => record(personId, changes));
+  for (const target of targets.parts) {
+    walkPrincipals(
+      before.targets.get(target.name)?.principals ?? NO_PRINCIPALS,
+      after.targets.get(target.name)?.principals ?? NO_PRINCIPALS,
+      (principal, old, now) => target.diffGrants(principal, old?.grants ?? [], now?.grants ?? []),
+    ).forEach(([personId, changes]) => record(personId, changes));
+  }
 
   const people = [...changesByPerson].map(([personId, changes]) =>
     personChange(personId, before.people.get(personId), after.people.get(personId), changes),

@@ -1,5 +1,6 @@
-import type { EffectiveAccess, NatsGrant, PulsarGrant } from "../model/effective-access.js";
 import type { Binding, Policy, SourceLocation, UserIdentity } from "../model/model.js";
+import type { EffectiveAccess, Person, PrincipalAccess } from "../model/effective-access.js";
+import type { TargetSettings } from "../targets/target-policy.js";
 import { isEligible, isExpired } from "../compile/compile.js";
 import { compareStrings } from "../compile/compile-grants.js";
 import { renderPrincipal } from "../compile/principal.js";
@@ -36,10 +37,10 @@ export interface PersonExplanation {
   readonly formerUserNames: readonly string[];
   readonly groups: readonly string[];
   readonly bindings: readonly ReachingBinding[];
-  readonly pulsar: TargetExplanation<PulsarGrant>;
-  readonly nats: TargetExplanation<NatsGrant>;
-  /** Principals apply revokes for this person (inactive, deleted, former names). */
-  readonly retired: { readonly pulsar: readonly string[]; readonly nats: readonly string[] };
+  /** By target name, every target of the policy, in its order. */
+  readonly targets: ReadonlyMap<string, TargetExplanation<unknown>>;
+  /** Per target name, the principals apply revokes for this person (inactive, deleted, former names). */
+  readonly retired: ReadonlyMap<string, readonly string[]>;
   readonly at: SourceLocation;
 }
 
@@ -72,7 +73,7 @@ export function explainPerson(
     )
     .map((binding) => reaching(binding, policy, today));
   const status: ExplainStatus = user.deleted !== undefined ? "deleted" : user.active ? "active" : "inactive";
-  const principals = person?.principals ?? {};
+  const principals: Person["principals"] = person?.principals ?? {};
   const retired = (set: ReadonlySet<string>, own: string | undefined, template: string | undefined) => {
     const formerPrincipals = user.formerUserNames.map((name) =>
       template === undefined ? undefined : renderPrincipal(template, { ...user, userName: name }),
@@ -89,12 +90,28 @@ export function explainPerson(
     formerUserNames: user.formerUserNames,
     groups,
     bindings,
-    pulsar: targetExplanation(policy.settings.pulsar, principals.pulsar, access.pulsar, user, bindings),
-    nats: targetExplanation(policy.settings.nats, principals.nats, access.nats, user, bindings),
-    retired: {
-      pulsar: retired(access.retired.pulsar, principals.pulsar, policy.settings.pulsar?.principal),
-      nats: retired(access.retired.nats, principals.nats, policy.settings.nats?.principal),
-    },
+    targets: new Map(
+      policy.targets.parts.map((target) => [
+        target.name,
+        targetExplanation(
+          policy.settings.targets.get(target.name),
+          principals[target.name],
+          access.targets.get(target.name)?.principals ?? new Map(),
+          user,
+          bindings,
+        ),
+      ]),
+    ),
+    retired: new Map(
+      policy.targets.parts.map((target) => [
+        target.name,
+        retired(
+          access.targets.get(target.name)?.retired ?? new Set(),
+          principals[target.name],
+          policy.settings.targets.get(target.name)?.principal,
+        ),
+      ]),
+    ),
     at: user.at,
   };
 }
@@ -129,9 +146,9 @@ function reaching(binding: Binding, policy: Policy, today: string): ReachingBind
 }
 
 function targetExplanation<G>(
-  settings: { readonly principal: string; readonly protectedPrincipals: readonly string[] } | undefined,
+  settings: TargetSettings | undefined,
   principal: string | undefined,
-  grants: EffectiveAccess["pulsar" | "nats"],
+  grants: ReadonlyMap<string, PrincipalAccess<unknown>>,
   user: UserIdentity,
   bindings: readonly ReachingBinding[],
 ): TargetExplanation<G> {

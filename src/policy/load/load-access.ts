@@ -1,23 +1,15 @@
 import type { FileReport } from "./load-diagnostics.js";
-import type {
-  Binding,
-  NatsRoleEntry,
-  PulsarAction,
-  PulsarRoleEntry,
-  Role,
-  SubjectPermissions,
-} from "../model/model.js";
-import type { accessSchema, natsEntrySchema, pulsarEntrySchema } from "../schema/access.js";
-import type { DecoderOutput } from "../schema/decoder.js";
+import type { Binding, Role } from "../model/model.js";
+import type { AccessInput } from "../schema/access.js";
+import type { AnyTargetPolicy, TargetEntry } from "../targets/target-policy.js";
 
 /** A role with the file it came from, so cross-file rules can report against it. */
 export interface RoleSource {
   readonly role: Role;
   readonly report: FileReport;
   readonly offset: number;
-  /** Offsets of the role's entries, in the order of `role.pulsar` / `role.nats`. */
-  readonly pulsarOffsets: readonly number[];
-  readonly natsOffsets: readonly number[];
+  /** Per target name, the offsets of the role's entries, in the order of `role.entries`. */
+  readonly offsets: ReadonlyMap<string, readonly number[]>;
 }
 
 export interface BindingSource {
@@ -29,42 +21,49 @@ export interface BindingSource {
   readonly expiresOffset?: number;
 }
 
-type AccessInput = DecoderOutput<typeof accessSchema>;
-type PulsarInput = DecoderOutput<typeof pulsarEntrySchema>;
-type NatsInput = DecoderOutput<typeof natsEntrySchema>;
-
 export function normalizeAccess(
   input: AccessInput,
   report: FileReport,
+  targets: readonly AnyTargetPolicy[],
 ): { roles: RoleSource[]; bindings: BindingSource[] } {
   const roles: RoleSource[] = [];
   for (const entry of input.roles ?? []) {
     const value = entry.value;
-    const pulsar = (value?.pulsar ?? []).flatMap((item) => toPulsarEntry(item, report));
-    const nats = (value?.nats ?? []).flatMap((item) => toNatsEntry(item, report));
+    const entries = new Map<string, readonly TargetEntry[]>();
+    const offsets = new Map<string, readonly number[]>();
+    let granted = 0;
+    let written = false;
+    for (const target of targets) {
+      const items = (value?.[target.name] ?? []) as readonly { readonly $offset: number }[];
+      const kept: TargetEntry[] = [];
+      const at: number[] = [];
+      for (const item of items) {
+        const normalized = target.normalizeEntry(item, report) as TargetEntry | undefined;
+        if (normalized === undefined) continue;
+        kept.push(normalized);
+        at.push(item.$offset);
+      }
+      entries.set(target.name, kept);
+      offsets.set(target.name, at);
+      granted += kept.length;
+      written ||= value?.[target.name] !== undefined;
+    }
     roles.push({
       role: {
         name: entry.key,
         ...(value?.description === undefined ? {} : { description: value.description }),
-        pulsar: pulsar.map(([item]) => item),
-        nats: nats.map(([item]) => item),
+        entries,
         at: report.at(entry.keyOffset),
       },
       report,
       offset: entry.keyOffset,
-      pulsarOffsets: pulsar.map(([, offset]) => offset),
-      natsOffsets: nats.map(([, offset]) => offset),
+      offsets,
     });
-    if (
-      value !== undefined &&
-      pulsar.length === 0 &&
-      nats.length === 0 &&
-      value.pulsar === undefined &&
-      value.nats === undefined
-    ) {
+    if (value !== undefined && granted === 0 && !written) {
+      const keys = targets.map((target) => `\`${target.name}:\``);
       report.warning(
         entry.keyOffset,
-        `role \`${entry.key}\` grants nothing; add \`pulsar:\` or \`nats:\` entries, or remove it`,
+        `role \`${entry.key}\` grants nothing; add ${joinAlternatives(keys)} entries, or remove it`,
       );
     }
   }
@@ -74,6 +73,12 @@ export function normalizeAccess(
     if (source !== undefined) bindings.push(source);
   }
   return { roles, bindings };
+}
+
+/** `a`, `a or b`, `a, b or c`. */
+function joinAlternatives(words: readonly string[]): string {
+  if (words.length <= 1) return words.join("");
+  return `${words.slice(0, -1).join(", ")} or ${words[words.length - 1] ?? ""}`;
 }
 
 function toBindingSource(
@@ -108,52 +113,4 @@ function toBindingSource(
       ? {}
       : { expiresOffset: item.$values.expires }),
   };
-}
-
-function toPulsarEntry(item: PulsarInput, report: FileReport): [PulsarRoleEntry, number][] {
-  const at = report.at(item.$offset);
-  if ("tenantAdmin" in item && item.tenantAdmin !== undefined) {
-    return [[{ kind: "tenantAdmin", tenant: item.tenantAdmin, at }, item.$offset]];
-  }
-  const actions = "actions" in item ? uniqueActions(item.actions) : [];
-  if (actions.length === 0) return [];
-  if ("namespace" in item && item.namespace !== undefined) {
-    return [[{ kind: "namespace", namespace: item.namespace, actions, at }, item.$offset]];
-  }
-  if ("topic" in item && item.topic !== undefined) {
-    return [[{ kind: "topic", topic: item.topic, actions, at }, item.$offset]];
-  }
-  return [];
-}
-
-function uniqueActions(actions: readonly string[] | undefined): PulsarAction[] {
-  return [...new Set(actions ?? [])].sort() as PulsarAction[];
-}
-
-function toNatsEntry(item: NatsInput, report: FileReport): [NatsRoleEntry, number][] {
-  if (item.account === undefined) return [];
-  if (item.$keys.publish === undefined && item.$keys.subscribe === undefined) {
-    report.error(
-      item.$offset,
-      `the \`nats\` entry for account ${item.account} lists no subjects; add \`publish:\` or \`subscribe:\` (an empty permission set means everything to NATS)`,
-    );
-    return [];
-  }
-  return [
-    [
-      {
-        account: item.account,
-        publish: toPermissions(item.publish),
-        subscribe: toPermissions(item.subscribe),
-        at: report.at(item.$offset),
-      },
-      item.$offset,
-    ],
-  ];
-}
-
-function toPermissions(value: NatsInput["publish"]): SubjectPermissions {
-  if (value === undefined) return { allow: [], deny: [] };
-  if (Array.isArray(value)) return { allow: value, deny: [] };
-  return { allow: value.allow ?? [], deny: value.deny ?? [] };
 }

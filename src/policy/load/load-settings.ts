@@ -1,30 +1,31 @@
 import type {
   EmergencyMerge,
   EmergencyTrigger,
-  NatsSettings,
-  PulsarSettings,
   RevocationLimit,
   Settings,
   SourceLocation,
 } from "../model/model.js";
-import type { DecoderOutput } from "../schema/decoder.js";
-import type { natsSettingsSchema, pulsarSettingsSchema, settingsSchema } from "../schema/settings.js";
+import type { SettingsInput } from "../schema/settings.js";
+import type { AnyTargetPolicy, TargetSettings } from "../targets/target-policy.js";
 
 /** DESIGN §3 defaults, applied wherever settings.yaml leaves a value out. */
 export const DEFAULT_PRINCIPAL = "{userName}";
-export const DEFAULT_BUCKET = "scim-gitops-access";
 export const DEFAULT_GUARDS = { maxRevocations: { percent: 25 }, minRevocations: 5 } as const;
 export const DEFAULT_EMERGENCY = { triggers: ["deactivated", "deleted"], merge: "direct" } as const;
 
-type SettingsInput = DecoderOutput<typeof settingsSchema>;
-
-export function normalizeSettings(input: SettingsInput | undefined, at: SourceLocation): Settings {
-  const pulsar = input?.pulsar === undefined ? undefined : normalizePulsar(input.pulsar);
-  const nats = input?.nats === undefined ? undefined : normalizeNats(input.nats);
+export function normalizeSettings(
+  input: SettingsInput | undefined,
+  at: SourceLocation,
+  targets: readonly AnyTargetPolicy[],
+): Settings {
+  const sections = new Map<string, TargetSettings>();
+  for (const target of targets) {
+    const section = input?.[target.name];
+    if (section !== undefined) sections.set(target.name, target.normalizeSettings(section) as TargetSettings);
+  }
   return {
     version: 1,
-    ...(pulsar === undefined ? {} : { pulsar }),
-    ...(nats === undefined ? {} : { nats }),
+    targets: sections,
     guards: {
       maxRevocations: toLimit(input?.guards?.maxRevocations),
       minRevocations: input?.guards?.minRevocations ?? DEFAULT_GUARDS.minRevocations,
@@ -36,28 +37,6 @@ export function normalizeSettings(input: SettingsInput | undefined, at: SourceLo
       merge: (input?.emergency?.merge as EmergencyMerge | undefined) ?? DEFAULT_EMERGENCY.merge,
     },
     at,
-  };
-}
-
-function normalizePulsar(input: DecoderOutput<typeof pulsarSettingsSchema>): PulsarSettings {
-  return {
-    principal: input.principal ?? DEFAULT_PRINCIPAL,
-    manage: {
-      tenants: input.manage?.tenants ?? [],
-      namespaces: (input.manage?.namespaces ?? []).map((namespace) => namespace.value),
-    },
-    protectedPrincipals: input.protectedPrincipals ?? [],
-    unloadOnRevoke: input.unloadOnRevoke ?? true,
-    prune: input.prune ?? false,
-  };
-}
-
-function normalizeNats(input: DecoderOutput<typeof natsSettingsSchema>): NatsSettings {
-  return {
-    principal: input.principal ?? DEFAULT_PRINCIPAL,
-    manage: { accounts: input.manage?.accounts ?? [] },
-    protectedPrincipals: input.protectedPrincipals ?? [],
-    bucket: input.bucket ?? DEFAULT_BUCKET,
   };
 }
 

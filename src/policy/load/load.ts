@@ -16,10 +16,8 @@ import type {
   UserIdentity,
 } from "../model/model.js";
 import { runPolicyRules } from "../rules/run-rules.js";
-import { checkManagedNamespaces } from "../rules/settings-scope.js";
-import { accessSchema } from "../schema/access.js";
 import { groupSchema, userSchema } from "../schema/identities.js";
-import { settingsSchema } from "../schema/settings.js";
+import type { PolicyTargets } from "../targets/policy-targets.js";
 
 export { formatDiagnostic, hasErrors } from "./load-diagnostics.js";
 
@@ -28,6 +26,8 @@ export interface LoadOptions {
   readonly dir: string;
   /** Expired bindings are judged against this instant (UTC dates). */
   readonly now: Date;
+  /** The targets roles and settings may name (the registry's, at the entry points). */
+  readonly targets: PolicyTargets;
 }
 
 export interface LoadResult {
@@ -41,6 +41,7 @@ export interface LoadResult {
  * diagnostic with `file:line:col`, and the policy returned holds everything that could be understood.
  */
 export function loadPolicy(files: PolicyFiles, options: LoadOptions): LoadResult {
+  const { targets } = options;
   const diagnostics: Diagnostic[] = [];
   const roles: RoleSource[] = [];
   const bindings: BindingSource[] = [];
@@ -77,15 +78,20 @@ export function loadPolicy(files: PolicyFiles, options: LoadOptions): LoadResult
     switch (kind.kind) {
       case "settings": {
         settingsReport = report;
-        const decoded = settingsSchema.decode(root, report, "settings.yaml");
-        if (decoded !== undefined) checkManagedNamespaces(decoded, report);
-        settings = normalizeSettings(decoded, report.at(root.offset));
+        const decoded = targets.settingsSchema.decode(root, report, "settings.yaml");
+        if (decoded !== undefined) {
+          for (const target of targets.parts) {
+            const section: unknown = decoded[target.name];
+            if (section !== undefined) target.checkSettings?.(section, report);
+          }
+        }
+        settings = normalizeSettings(decoded, report.at(root.offset), targets.parts);
         break;
       }
       case "access": {
-        const access = accessSchema.decode(root, report, "an access file");
+        const access = targets.accessSchema.decode(root, report, "an access file");
         if (access === undefined) break;
-        const loaded = normalizeAccess(access, report);
+        const loaded = normalizeAccess(access, report, targets.parts);
         roles.push(...loaded.roles);
         bindings.push(...loaded.bindings);
         break;
@@ -112,7 +118,8 @@ export function loadPolicy(files: PolicyFiles, options: LoadOptions): LoadResult
     settingsReport.error(0, "settings.yaml is missing; create it with `version: 1` and the managed scope");
   }
   const policy: Policy = {
-    settings: settings ?? normalizeSettings(undefined, settingsReport.at(0)),
+    targets,
+    settings: settings ?? normalizeSettings(undefined, settingsReport.at(0), targets.parts),
     roles: firstRoleByName(roles),
     bindings: bindings.map((source) => source.binding),
     users,

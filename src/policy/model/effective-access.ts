@@ -1,4 +1,4 @@
-import type { PulsarAction, SourceLocation, SubjectPermissions } from "./model.js";
+import type { SourceLocation } from "./model.js";
 
 /** Why a principal holds a grant: binding → role → the role entry that grants it. */
 export interface Provenance {
@@ -9,35 +9,14 @@ export interface Provenance {
   readonly roleEntry: SourceLocation;
 }
 
-export type PulsarResource =
-  | { readonly kind: "namespace"; readonly name: string }
-  | { readonly kind: "topic"; readonly name: string }
-  | { readonly kind: "tenant"; readonly name: string };
-
-export interface PulsarGrant {
-  readonly resource: PulsarResource;
-  /** Sorted, deduplicated; empty for tenant admin. */
-  readonly actions: readonly PulsarAction[];
-  readonly because: readonly Provenance[];
-}
-
-/** One account's permissions for a principal, merged over every role that names the account. */
-export interface NatsGrant {
-  readonly account: string;
-  /** Each list sorted and deduplicated. */
-  readonly publish: SubjectPermissions;
-  readonly subscribe: SubjectPermissions;
-  readonly because: readonly Provenance[];
-}
-
 export interface Person {
   readonly id: string;
   readonly userName: string;
   readonly displayName?: string;
   readonly active: boolean;
   readonly deleted?: string;
-  /** The principal this person is on each target (absent when the target is not managed). */
-  readonly principals: { readonly pulsar?: string; readonly nats?: string };
+  /** The principal this person is on each target, by target name (absent when the target is not managed). */
+  readonly principals: { readonly [target: string]: string };
 }
 
 export interface PrincipalAccess<G> {
@@ -46,18 +25,21 @@ export interface PrincipalAccess<G> {
   readonly grants: readonly G[];
 }
 
-/**
- * What the policy says each principal may do, per target. Only principals with at least one grant are
- * present. Deterministic: maps are built in sorted key order.
- */
-export interface EffectiveAccess {
-  /** By SCIM id: every identity, active or not, tombstones included. */
-  readonly people: ReadonlyMap<string, Person>;
-  readonly pulsar: ReadonlyMap<string, PrincipalAccess<PulsarGrant>>;
-  readonly nats: ReadonlyMap<string, PrincipalAccess<NatsGrant>>;
+/** One target's part of the effective access. */
+export interface TargetAccess<G> {
+  /** Only principals with at least one grant, in sorted key order. */
+  readonly principals: ReadonlyMap<string, PrincipalAccess<G>>;
   /**
    * Principals known to belong to people who must hold nothing (inactive, deleted, or a former user name).
    * Targets revoke whatever these hold in the managed scope even when `prune` is off.
    */
-  readonly retired: { readonly pulsar: ReadonlySet<string>; readonly nats: ReadonlySet<string> };
+  readonly retired: ReadonlySet<string>;
+}
+
+/** What the policy says each principal may do, per target. Deterministic: maps are built in sorted order. */
+export interface EffectiveAccess {
+  /** By SCIM id: every identity, active or not, tombstones included. */
+  readonly people: ReadonlyMap<string, Person>;
+  /** By target name, every target the policy was loaded with, in the registry's order. */
+  readonly targets: ReadonlyMap<string, TargetAccess<unknown>>;
 }

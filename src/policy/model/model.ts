@@ -1,3 +1,6 @@
+import type { PolicyTargets } from "../targets/policy-targets.js";
+import type { TargetEntry, TargetSettings } from "../targets/target-policy.js";
+
 /**
  * The policy as loaded and normalised (DESIGN §3, format v1). Every part carries where it was written so
  * that diagnostics, provenance and explanations can point a person at `file:line:col`.
@@ -21,42 +24,14 @@ export interface Diagnostic {
   readonly message: string;
 }
 
-export const PULSAR_ACTIONS = ["produce", "consume", "functions", "sources", "sinks", "packages"] as const;
-export type PulsarAction = (typeof PULSAR_ACTIONS)[number];
-
-export type PulsarRoleEntry =
-  | {
-      readonly kind: "namespace";
-      readonly namespace: string;
-      readonly actions: readonly PulsarAction[];
-      readonly at: SourceLocation;
-    }
-  | {
-      readonly kind: "topic";
-      readonly topic: string;
-      readonly actions: readonly PulsarAction[];
-      readonly at: SourceLocation;
-    }
-  | { readonly kind: "tenantAdmin"; readonly tenant: string; readonly at: SourceLocation };
-
-/** NATS's own shape: a bare list in the YAML means `allow`. */
-export interface SubjectPermissions {
-  readonly allow: readonly string[];
-  readonly deny: readonly string[];
-}
-
-export interface NatsRoleEntry {
-  readonly account: string;
-  readonly publish: SubjectPermissions;
-  readonly subscribe: SubjectPermissions;
-  readonly at: SourceLocation;
-}
-
 export interface Role {
   readonly name: string;
   readonly description?: string;
-  readonly pulsar: readonly PulsarRoleEntry[];
-  readonly nats: readonly NatsRoleEntry[];
+  /**
+   * By target name (`pulsar`), in the registry's order, every registered target present (an empty list when
+   * the role names none). Each target's part reads its own entries with their type (`entriesOf`).
+   */
+  readonly entries: ReadonlyMap<string, readonly TargetEntry[]>;
   readonly at: SourceLocation;
 }
 
@@ -103,36 +78,24 @@ export interface GroupIdentity {
 /** `25%` or a plain count. */
 export type RevocationLimit = { readonly percent: number } | { readonly count: number };
 
-export interface PulsarSettings {
-  /** Template over user fields: `{userName}`, `{id}`, `{externalId}`, `{emails[0]}`. */
-  readonly principal: string;
-  readonly manage: { readonly tenants: readonly string[]; readonly namespaces: readonly string[] };
-  readonly protectedPrincipals: readonly string[];
-  readonly unloadOnRevoke: boolean;
-  readonly prune: boolean;
-}
-
-export interface NatsSettings {
-  readonly principal: string;
-  readonly manage: { readonly accounts: readonly string[] };
-  readonly protectedPrincipals: readonly string[];
-  readonly bucket: string;
-}
-
 export type EmergencyTrigger = "deactivated" | "deleted" | "removed-from-group";
 export type EmergencyMerge = "direct" | "auto" | "off";
 
 export interface Settings {
   readonly version: 1;
-  /** Absent: the policy manages nothing on Pulsar. */
-  readonly pulsar?: PulsarSettings;
-  readonly nats?: NatsSettings;
+  /**
+   * Each target's section, by target name in the registry's order; a target whose section is absent is
+   * missing here and manages nothing.
+   */
+  readonly targets: ReadonlyMap<string, TargetSettings>;
   readonly guards: { readonly maxRevocations: RevocationLimit; readonly minRevocations: number };
   readonly emergency: { readonly triggers: readonly EmergencyTrigger[]; readonly merge: EmergencyMerge };
   readonly at: SourceLocation;
 }
 
 export interface Policy {
+  /** The targets it was loaded for: what its roles and settings may name, and how each compiles. */
+  readonly targets: PolicyTargets;
   readonly settings: Settings;
   /** By role name. */
   readonly roles: ReadonlyMap<string, Role>;

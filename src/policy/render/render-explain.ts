@@ -1,20 +1,38 @@
-import type { NatsGrant, Provenance, PulsarGrant } from "../model/effective-access.js";
+import type { Provenance } from "../model/effective-access.js";
 import type { PersonExplanation, ReachingBinding, TargetExplanation } from "../explain/explain.js";
+import type { PolicyTargets } from "../targets/policy-targets.js";
+import type { AnyTargetPolicy, TargetGrant } from "../targets/target-policy.js";
 import { describeProvenance, where } from "./render-access-diff-lines.js";
 
-/** `explain` output: a person's access per target and, under each grant, the binding → role → file:line. */
+/**
+ * `explain` output: a person's access per target and, under each grant, the binding → role → file:line.
+ * Each target describes its own grants; sections follow the order of `targets`.
+ */
 export function renderExplanation(
   explanation: PersonExplanation,
   format: "text" | "markdown" | "json",
+  targets: PolicyTargets,
 ): string {
   switch (format) {
     case "json":
-      return `${JSON.stringify(explanation, null, 2)}\n`;
+      return `${JSON.stringify(explanationJson(explanation), null, 2)}\n`;
     case "markdown":
-      return renderMarkdown(explanation);
+      return renderMarkdown(explanation, targets.parts);
     case "text":
-      return renderText(explanation);
+      return renderText(explanation, targets.parts);
   }
+}
+
+/** The JSON shape of policy format v1's `explain`: one key per target, then `retired` by target, then `at`. */
+function explanationJson(explanation: PersonExplanation): Record<string, unknown> {
+  const { targets, retired, at, ...person } = explanation;
+  return { ...person, ...Object.fromEntries(targets), retired: Object.fromEntries(retired), at };
+}
+
+type Explained = TargetExplanation<TargetGrant>;
+
+function explainedOn(explanation: PersonExplanation, target: AnyTargetPolicy): Explained {
+  return (explanation.targets.get(target.name) ?? { grants: [] }) as Explained;
 }
 
 function headline(explanation: PersonExplanation): string {
@@ -53,19 +71,6 @@ function describeBinding(binding: ReachingBinding): string {
   return `${binding.subject} → ${binding.roles.join(", ")}${expiry}${state}  ${where(binding.at)}`;
 }
 
-function pulsarLine(grant: PulsarGrant): string {
-  return grant.resource.kind === "tenant"
-    ? `tenant ${grant.resource.name}: tenant admin`
-    : `${grant.resource.kind} ${grant.resource.name}: ${grant.actions.join(", ")}`;
-}
-
-function natsLines(grant: NatsGrant): string[] {
-  const side = (name: string, permissions: NatsGrant["publish"]): string =>
-    `${name} allow ${permissions.allow.join(", ") || "nothing"}` +
-    (permissions.deny.length > 0 ? `; deny ${permissions.deny.join(", ")}` : "");
-  return [`account ${grant.account}`, side("publish", grant.publish), side("subscribe", grant.subscribe)];
-}
-
 function targetText<G extends { because: readonly Provenance[] }>(
   title: string,
   target: TargetExplanation<G>,
@@ -83,21 +88,26 @@ function targetText<G extends { because: readonly Provenance[] }>(
   return lines;
 }
 
-function renderText(explanation: PersonExplanation): string {
+function renderText(explanation: PersonExplanation, targets: readonly AnyTargetPolicy[]): string {
   const lines = [headline(explanation), ...facts(explanation).map((line) => `  ${line}`), "", "Bindings:"];
   if (explanation.bindings.length === 0) lines.push("  none reach this person");
   for (const binding of explanation.bindings) lines.push(`  ${describeBinding(binding)}`);
-  lines.push("", ...targetText("Pulsar", explanation.pulsar, (grant) => [pulsarLine(grant)]));
-  lines.push("", ...targetText("NATS", explanation.nats, natsLines));
-  const retired = [
-    ...explanation.retired.pulsar.map((p) => `pulsar ${p}`),
-    ...explanation.retired.nats.map((p) => `nats ${p}`),
-  ];
+  for (const target of targets) {
+    lines.push(
+      "",
+      ...targetText(target.title, explainedOn(explanation, target), (grant) => [
+        ...target.describeGrant(grant),
+      ]),
+    );
+  }
+  const retired = targets.flatMap((target) =>
+    (explanation.retired.get(target.name) ?? []).map((principal) => `${target.name} ${principal}`),
+  );
   if (retired.length > 0) lines.push("", `Revoked on apply: ${retired.join(", ")}`);
   return `${lines.join("\n")}\n`;
 }
 
-function renderMarkdown(explanation: PersonExplanation): string {
+function renderMarkdown(explanation: PersonExplanation, targets: readonly AnyTargetPolicy[]): string {
   const cell = (text: string): string => text.replace(/\|/g, "\\|").replace(/`/g, "'");
   const lines = [
     `### ${cell(headline(explanation))}`,
@@ -123,8 +133,9 @@ function renderMarkdown(explanation: PersonExplanation): string {
     for (const grant of target.grants)
       lines.push(row(name, target.principal, describe(grant), grant.because));
   };
-  add("Pulsar", explanation.pulsar, pulsarLine);
-  add("NATS", explanation.nats, (grant) => natsLines(grant).join("; "));
+  for (const target of targets) {
+    add(target.title, explainedOn(explanation, target), (grant) => target.describeGrant(grant).join("; "));
+  }
   if (explanation.bindings.length > 0) {
     lines.push(
       "",

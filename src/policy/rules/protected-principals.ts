@@ -3,7 +3,7 @@ import type { UserIdentity } from "../model/model.js";
 import type { RuleInput } from "./rule-input.js";
 
 interface Protection {
-  readonly target: "pulsar" | "nats";
+  readonly target: string;
   readonly template: string;
   readonly principals: ReadonlySet<string>;
 }
@@ -14,20 +14,14 @@ interface Protection {
  * warning: group membership is the IdP's, and failing every sync PR because of it would block them all.
  */
 export function checkProtectedPrincipals(input: RuleInput): void {
-  const { pulsar, nats } = input.policy.settings;
   const protections: Protection[] = [];
-  if (pulsar !== undefined && pulsar.protectedPrincipals.length > 0) {
+  for (const target of input.policy.targets.parts) {
+    const settings = input.policy.settings.targets.get(target.name);
+    if (settings === undefined || settings.protectedPrincipals.length === 0) continue;
     protections.push({
-      target: "pulsar",
-      template: pulsar.principal,
-      principals: new Set(pulsar.protectedPrincipals),
-    });
-  }
-  if (nats !== undefined && nats.protectedPrincipals.length > 0) {
-    protections.push({
-      target: "nats",
-      template: nats.principal,
-      principals: new Set(nats.protectedPrincipals),
+      target: target.name,
+      template: settings.principal,
+      principals: new Set(settings.protectedPrincipals),
     });
   }
   if (protections.length === 0) return;

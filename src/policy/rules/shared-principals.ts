@@ -8,11 +8,10 @@ import type { RuleInput } from "./rule-input.js";
  * and so nothing at all, silently (a warning, naming the field).
  */
 export function checkPrincipalsPerPerson(input: RuleInput): void {
-  const { pulsar, nats } = input.policy.settings;
-  const targets = [
-    ...(pulsar === undefined ? [] : [{ name: "Pulsar", template: pulsar.principal }]),
-    ...(nats === undefined ? [] : [{ name: "NATS", template: nats.principal }]),
-  ];
+  const targets = input.policy.targets.parts.flatMap((target) => {
+    const settings = input.policy.settings.targets.get(target.name);
+    return settings === undefined ? [] : [{ name: target.title, template: settings.principal }];
+  });
   for (const target of targets) {
     const owners = new Map<string, { userName: string; at: SourceLocation }>();
     for (const user of input.policy.users) {

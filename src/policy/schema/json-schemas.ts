@@ -1,19 +1,20 @@
-import { accessSchema } from "./access.js";
+import type { PolicyTargets } from "../targets/policy-targets.js";
 import type { Decoder, JsonSchema } from "./decoder.js";
 import { groupSchema, userSchema } from "./identities.js";
-import { settingsSchema } from "./settings.js";
 
 /** The editor schemas, by file name under `policies/`, each generated from the decoder that validates. */
-const DOCUMENTS: readonly (readonly [string, string, Decoder<unknown>])[] = [
-  ["settings.schema.json", "scim-gitops settings.yaml", settingsSchema],
-  ["access.schema.json", "scim-gitops access file (access/*.yaml)", accessSchema],
-  ["user.schema.json", "scim-gitops user file (identities/users/*.yaml)", userSchema],
-  ["group.schema.json", "scim-gitops group file (identities/groups/*.yaml)", groupSchema],
-];
+function documents(targets: PolicyTargets): readonly (readonly [string, string, Decoder<unknown>])[] {
+  return [
+    ["settings.schema.json", "scim-gitops settings.yaml", targets.settingsSchema],
+    ["access.schema.json", "scim-gitops access file (access/*.yaml)", targets.accessSchema],
+    ["user.schema.json", "scim-gitops user file (identities/users/*.yaml)", userSchema],
+    ["group.schema.json", "scim-gitops group file (identities/groups/*.yaml)", groupSchema],
+  ];
+}
 
-export function generateJsonSchemas(): Map<string, JsonSchema> {
+export function generateJsonSchemas(targets: PolicyTargets): Map<string, JsonSchema> {
   return new Map(
-    DOCUMENTS.map(([file, title, decoder]) => [
+    documents(targets).map(([file, title, decoder]) => [
       file,
       {
         $schema: "http://json-schema.org/draft-07/schema#",

@@ -1,79 +1,22 @@
-import {
-  PULSAR_NAME_PATTERN,
-  PULSAR_NAMESPACE_PATTERN,
-  checkPulsarNamespace,
-  checkPulsarTenant,
-} from "./pulsar-names.js";
-import { checkKvBucket, checkNatsAccount } from "./nats-names.js";
+import type { AnyTargetPolicy } from "../targets/target-policy.js";
 import { PERCENT_PATTERN, checkPercent, checkPrincipalTemplate } from "./setting-values.js";
-import { accepting, either, list, located } from "./decode-collections.js";
-import { object } from "./decode-object.js";
-import { boolean, integer, string } from "./decode-scalars.js";
+import { accepting, either, list } from "./decode-collections.js";
+import { object, type Decoded, type Field } from "./decode-object.js";
+import type { Decoder, DecoderOutput } from "./decoder.js";
+import { integer, string } from "./decode-scalars.js";
 
-const principal = string({
+/** The `principal` field every target's settings section has. */
+export const principalSetting = string({
   description:
     'Template over user fields: {userName}, {id}, {externalId}, {emails[0]}. Default "{userName}".',
   check: checkPrincipalTemplate,
 });
 
-const protectedPrincipals = list(string(), {
+/** The `protectedPrincipals` field every target's settings section has. */
+export const protectedPrincipalsSetting = list(string(), {
   description:
     "Principals that scim-gitops never grants to and never revokes (break-glass and service accounts).",
 });
-
-export const pulsarSettingsSchema = object(
-  {
-    principal: { decoder: principal },
-    manage: {
-      decoder: object(
-        {
-          tenants: {
-            decoder: list(string({ check: checkPulsarTenant, pattern: PULSAR_NAME_PATTERN }), {
-              description: "Every namespace of these tenants is managed.",
-            }),
-          },
-          namespaces: {
-            decoder: list(
-              located(string({ check: checkPulsarNamespace, pattern: PULSAR_NAMESPACE_PATTERN })),
-              {
-                description: "Single namespaces (tenant/namespace) managed outside those tenants.",
-              },
-            ),
-          },
-        },
-        { noun: "`pulsar.manage`", description: "What apply may touch on Pulsar; nothing outside it." },
-      ),
-    },
-    protectedPrincipals: { decoder: protectedPrincipals },
-    unloadOnRevoke: {
-      decoder: boolean("Unload a deprovisioned person's namespaces after revocation. Default true."),
-    },
-    prune: {
-      decoder: boolean("Revoke roles the policy does not know inside managed namespaces. Default false."),
-    },
-  },
-  { noun: "settings `pulsar`", description: "How people become Pulsar roles, and what is managed." },
-);
-
-export const natsSettingsSchema = object(
-  {
-    principal: { decoder: principal },
-    manage: {
-      decoder: object(
-        { accounts: { decoder: list(string({ check: checkNatsAccount })) } },
-        { noun: "`nats.manage`", description: "The NATS accounts scim-gitops grants in." },
-      ),
-    },
-    protectedPrincipals: { decoder: protectedPrincipals },
-    bucket: {
-      decoder: string({
-        check: checkKvBucket,
-        description: 'The KV bucket the callout service reads. Default "scim-gitops-access".',
-      }),
-    },
-  },
-  { noun: "settings `nats`", description: "How people become NATS users, and which accounts are managed." },
-);
 
 export const guardsSchema = object(
   {
@@ -114,13 +57,24 @@ export const emergencySchema = object(
   { noun: "settings `emergency`" },
 );
 
-export const settingsSchema = object(
-  {
-    version: { decoder: integer({ const: 1, description: "Policy format version." }), required: true },
-    pulsar: { decoder: pulsarSettingsSchema },
-    nats: { decoder: natsSettingsSchema },
-    guards: { decoder: guardsSchema },
-    emergency: { decoder: emergencySchema },
-  },
-  { noun: "settings.yaml", description: "scim-gitops settings (policy format v1)." },
-);
+/** settings.yaml as decoded: the common sections, and per target name its decoded section. */
+export type SettingsInput = Decoded<{
+  version: Field<number>;
+  guards: Field<DecoderOutput<typeof guardsSchema>>;
+  emergency: Field<DecoderOutput<typeof emergencySchema>>;
+}> & { readonly [target: string]: unknown };
+
+/** settings.yaml: the version, one section per target (in the registry's order), guards and emergency. */
+export function settingsSchemaFor(targets: readonly AnyTargetPolicy[]): Decoder<SettingsInput> {
+  return object(
+    {
+      version: { decoder: integer({ const: 1, description: "Policy format version." }), required: true },
+      ...Object.fromEntries(
+        targets.map((target): [string, Field<unknown>] => [target.name, { decoder: target.settingsSchema }]),
+      ),
+      guards: { decoder: guardsSchema },
+      emergency: { decoder: emergencySchema },
+    },
+    { noun: "settings.yaml", description: "scim-gitops settings (policy format v1)." },
+  );
+}

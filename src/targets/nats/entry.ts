@@ -1,4 +1,4 @@
-import type { SubjectPermissions } from "../../policy/model/model.js";
+import type { SubjectPermissions } from "./policy/nats-model.js";
 
 /** One account's permissions inside a person's KV entry: NATS's own allow/deny shape. */
 export interface AccountPermissions {

@@ -1,4 +1,5 @@
 import type { Target } from "../target.js";
+import { natsPolicy } from "./policy/nats-policy.js";
 import type { NatsActual } from "./actual-state.js";
 import { applyNatsPlan } from "./apply-nats.js";
 import { NatsTargetConnection } from "./connect-nats.js";
@@ -11,7 +12,8 @@ export interface NatsTargetSession {
 
 /** Per-person permissions in a JetStream KV bucket read by `scim-gitops nats-auth` (DESIGN §6, NATS). */
 export const natsTarget: Target<NatsTargetSession, NatsActual> = {
-  name: "nats",
+  name: natsPolicy.name,
+  policy: natsPolicy,
   connectionHint:
     "set NATS_URL and the AUTH-account user (NATS_CREDS or NATS_USER/NATS_PASSWORD), plus NATS_SYS_USER/NATS_SYS_PASSWORD for the live-connection check",
   connect(config) {
@@ -20,13 +22,14 @@ export const natsTarget: Target<NatsTargetSession, NatsActual> = {
     return { connection: new NatsTargetConnection(nats) };
   },
   isManaged(settings) {
-    return (settings.nats?.manage.accounts.length ?? 0) > 0;
+    return (natsPolicy.settingsOf(settings)?.manage.accounts.length ?? 0) > 0;
   },
   readActual(session, settings) {
-    if (settings.nats === undefined) {
+    const nats = natsPolicy.settingsOf(settings);
+    if (nats === undefined) {
       return Promise.resolve({ bucket: "", bucketExists: false, entries: {}, unreadable: {} });
     }
-    return readNatsActual(session.connection, settings.nats);
+    return readNatsActual(session.connection, nats);
   },
   plan: planNats,
   apply(session, plan, _settings, context) {

@@ -1,4 +1,6 @@
-import type { EffectiveAccess, NatsGrant, Person, Provenance } from "../../policy/model/effective-access.js";
+import type { EffectiveAccess, Person, Provenance } from "../../policy/model/effective-access.js";
+import type { NatsGrant } from "./policy/nats-model.js";
+import { natsPolicy } from "./policy/nats-policy.js";
 import type { Settings } from "../../policy/model/model.js";
 import type { PlannedChange, TargetPlan } from "../../plan/plan.js";
 import { fingerprintState } from "../../plan/fingerprint.js";
@@ -21,25 +23,27 @@ import type { NatsOperation } from "./operation.js";
  */
 export function planNats(desired: EffectiveAccess, settings: Settings, actual: NatsActual): TargetPlan {
   const fingerprint = fingerprintState(comparable(actual));
-  const nats = settings.nats;
+  const nats = natsPolicy.settingsOf(settings);
   if (nats === undefined) {
     return { target: "nats", actualFingerprint: fingerprint, holders: 0, changes: [], notices: [] };
   }
   const managed = new Set(nats.manage.accounts);
   const owners = new Map<string, Person>();
   for (const person of desired.people.values()) {
-    if (person.principals.nats !== undefined) owners.set(person.principals.nats, person);
+    const principal = person.principals[natsPolicy.name];
+    if (principal !== undefined) owners.set(principal, person);
   }
   const changes: PlannedChange[] = [];
   const notices: string[] = [];
   const protectedKept: string[] = [];
   const holders = new Set<string>();
-  const principals = new Set([...Object.keys(actual.entries), ...desired.nats.keys()]);
+  const access = natsPolicy.accessOf(desired);
+  const principals = new Set([...Object.keys(actual.entries), ...access.principals.keys()]);
 
   for (const principal of [...principals].sort()) {
     const entry = actual.entries[principal];
     const grants = new Map<string, NatsGrant>();
-    for (const grant of desired.nats.get(principal)?.grants ?? []) {
+    for (const grant of access.principals.get(principal)?.grants ?? []) {
       if (managed.has(grant.account)) grants.set(grant.account, grant);
     }
     const accounts = new Set([...Object.keys(entry?.accounts ?? {}), ...grants.keys()]);
@@ -137,7 +141,7 @@ function reasonFor(
 ): string {
   if (because !== undefined) return summariseProvenance(because);
   const person = owners.get(principal);
-  if (desired.retired.nats.has(principal)) {
+  if (natsPolicy.accessOf(desired).retired.has(principal)) {
     if (person === undefined) return "deprovisioned: a former user name, or a person no longer in the policy";
     if (person.deleted !== undefined)
       return `deprovisioned: ${person.userName} was deleted at ${person.deleted}`;

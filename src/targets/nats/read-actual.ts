@@ -1,4 +1,4 @@
-import type { NatsSettings } from "../../policy/model/model.js";
+import type { NatsSettings } from "./policy/nats-model.js";
 import type { NatsActual } from "./actual-state.js";
 import { findBucket, snapshotBucket } from "./bucket.js";
 import type { NatsTargetConnection } from "./connect-nats.js";

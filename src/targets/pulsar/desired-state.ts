@@ -1,7 +1,8 @@
-import type { EffectiveAccess, Provenance, PulsarGrant } from "../../policy/model/effective-access.js";
-import type { PulsarSettings } from "../../policy/model/model.js";
+import type { EffectiveAccess, Provenance } from "../../policy/model/effective-access.js";
+import type { PulsarGrant, PulsarSettings } from "./policy/pulsar-model.js";
+import { pulsarPolicy } from "./policy/pulsar-policy.js";
 import type { PulsarActual } from "./actual-state.js";
-import { isNamespaceManaged, isTenantManaged, topicNamespace } from "../../policy/compile/compile-scope.js";
+import { isNamespaceManaged, isTenantManaged, topicNamespace } from "./policy/pulsar-scope.js";
 
 export interface Want {
   readonly actions: readonly string[];
@@ -43,8 +44,9 @@ export function selectDesired(
     level.set(key, roles);
   };
 
-  for (const principal of [...desired.pulsar.keys()].sort()) {
-    const access = desired.pulsar.get(principal);
+  const wanted = pulsarPolicy.accessOf(desired).principals;
+  for (const principal of [...wanted.keys()].sort()) {
+    const access = wanted.get(principal);
     if (access === undefined) continue;
     if (protectedRoles.has(principal)) {
       protectedWanted.add(principal);

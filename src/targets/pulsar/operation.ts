@@ -1,5 +1,5 @@
 import type { Json } from "../../plan/plan.js";
-import { topicNamespace } from "../../policy/compile/compile-scope.js";
+import { topicNamespace } from "./policy/pulsar-scope.js";
 
 /**
  * What `apply` does for one planned change, stored in the plan's `operation` field. A grant sends the

@@ -1,5 +1,7 @@
-import type { EffectiveAccess, Person } from "../../policy/model/effective-access.js";
-import type { PulsarSettings, Settings } from "../../policy/model/model.js";
+import type { EffectiveAccess, Person, TargetAccess } from "../../policy/model/effective-access.js";
+import type { Settings } from "../../policy/model/model.js";
+import type { PulsarGrant, PulsarSettings } from "./policy/pulsar-model.js";
+import { pulsarPolicy } from "./policy/pulsar-policy.js";
 import type { PlannedChange, TargetPlan } from "../../plan/plan.js";
 import { fingerprintState } from "../../plan/fingerprint.js";
 import { orderChanges } from "../../plan/order-changes.js";
@@ -7,13 +9,14 @@ import type { PulsarActual, RoleActions } from "./actual-state.js";
 import { selectDesired, type Want } from "./desired-state.js";
 import { summariseProvenance } from "../../plan/summarise-provenance.js";
 import type { PulsarOperation } from "./operation.js";
-import { isNamespaceManaged, isTenantManaged, topicNamespace } from "../../policy/compile/compile-scope.js";
+import { isNamespaceManaged, isTenantManaged, topicNamespace } from "./policy/pulsar-scope.js";
 
 type Level = "namespace" | "topic" | "tenant";
 
 interface Context {
   readonly settings: PulsarSettings;
   readonly desired: EffectiveAccess;
+  readonly access: TargetAccess<PulsarGrant>;
   readonly owners: ReadonlyMap<string, Person>;
   readonly changes: PlannedChange[];
   readonly unmanaged: Map<string, string[]>;
@@ -25,18 +28,20 @@ interface Context {
 /** Pure: the changes that bring the managed scope to what the policy says (DESIGN §6, Pulsar). */
 export function planPulsar(desired: EffectiveAccess, settings: Settings, actual: PulsarActual): TargetPlan {
   const fingerprint = fingerprintState(actual);
-  const pulsar = settings.pulsar;
+  const pulsar = pulsarPolicy.settingsOf(settings);
   if (pulsar === undefined) {
     return { target: "pulsar", actualFingerprint: fingerprint, holders: 0, changes: [], notices: [] };
   }
   const wanted = selectDesired(desired, pulsar, actual);
   const owners = new Map<string, Person>();
   for (const person of desired.people.values()) {
-    if (person.principals.pulsar !== undefined) owners.set(person.principals.pulsar, person);
+    const principal = person.principals[pulsarPolicy.name];
+    if (principal !== undefined) owners.set(principal, person);
   }
   const context: Context = {
     settings: pulsar,
     desired,
+    access: pulsarPolicy.accessOf(desired),
     owners,
     changes: [],
     unmanaged: new Map(),
@@ -108,8 +113,7 @@ function compareLevel(
     const narrows = before.some((action) => !after.includes(action));
     if (context.settings.protectedPrincipals.includes(role)) {
       // Only worth a word when the policy would otherwise have taken something away.
-      const known =
-        context.owners.has(role) || context.desired.retired.pulsar.has(role) || context.settings.prune;
+      const known = context.owners.has(role) || context.access.retired.has(role) || context.settings.prune;
       if (narrows && known) push(context.protectedKept, role, resource);
       continue;
     }
@@ -117,13 +121,13 @@ function compareLevel(
     let unload: string[] = [];
     if (want !== undefined) {
       reason = summariseProvenance(want.because);
-    } else if (context.desired.retired.pulsar.has(role)) {
+    } else if (context.access.retired.has(role)) {
       reason = retiredReason(context.owners.get(role));
       if (context.settings.unloadOnRevoke) {
         unload = level === "tenant" ? tenantNamespaces(context.actual, name) : [namespace];
         for (const each of unload) push(context.unloads, role, each);
       }
-    } else if (context.owners.has(role) || context.desired.pulsar.has(role)) {
+    } else if (context.owners.has(role) || context.access.principals.has(role)) {
       reason = "no binding grants this any more";
     } else if (context.settings.prune) {
       reason = "not in the policy, and pulsar.prune is true";
@@ -209,7 +213,7 @@ function summarise(context: Context): string[] {
   }
   for (const [name, auth] of Object.entries(context.actual.namespaces)) {
     for (const [subscription, roles] of Object.entries(auth.subscriptions)) {
-      for (const role of roles.filter((each) => context.desired.retired.pulsar.has(each))) {
+      for (const role of roles.filter((each) => context.access.retired.has(each))) {
         notices.push(
           `subscription roles: ${role} is still listed on subscription ${subscription} of ${name}; that list restricts consumers (it grants nothing) and is left as it is`,
         );

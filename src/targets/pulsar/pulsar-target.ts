@@ -1,4 +1,5 @@
 import type { Target } from "../target.js";
+import { pulsarPolicy } from "./policy/pulsar-policy.js";
 import { PulsarAdminClient } from "./admin-client.js";
 import type { PulsarActual } from "./actual-state.js";
 import { applyPulsarPlan } from "./apply-pulsar.js";
@@ -7,7 +8,8 @@ import { readPulsarActual } from "./read-actual.js";
 
 /** Pulsar namespaces, topics and tenant admins over the admin REST API (DESIGN §6, Pulsar). */
 export const pulsarTarget: Target<PulsarAdminClient, PulsarActual> = {
-  name: "pulsar",
+  name: pulsarPolicy.name,
+  policy: pulsarPolicy,
   connectionHint: "set PULSAR_ADMIN_URL and PULSAR_TOKEN (or PULSAR_TOKEN_FILE) to a superuser token",
   connect(config) {
     const pulsar = config.pulsar();
@@ -16,12 +18,13 @@ export const pulsarTarget: Target<PulsarAdminClient, PulsarActual> = {
       : new PulsarAdminClient({ adminUrl: pulsar.adminUrl, token: pulsar.token });
   },
   isManaged(settings) {
-    const manage = settings.pulsar?.manage;
+    const manage = pulsarPolicy.settingsOf(settings)?.manage;
     return manage !== undefined && manage.tenants.length + manage.namespaces.length > 0;
   },
   readActual(client, settings) {
-    if (settings.pulsar === undefined) return Promise.resolve({ namespaces: {}, tenants: {}, missing: [] });
-    return readPulsarActual(client, settings.pulsar);
+    const pulsar = pulsarPolicy.settingsOf(settings);
+    if (pulsar === undefined) return Promise.resolve({ namespaces: {}, tenants: {}, missing: [] });
+    return readPulsarActual(client, pulsar);
   },
   plan: planPulsar,
   apply(client, plan) {

@@ -1,4 +1,4 @@
-import type { PulsarSettings } from "../../policy/model/model.js";
+import type { PulsarSettings } from "./policy/pulsar-model.js";
 import type { PulsarAdminClient } from "./admin-client.js";
 import { PulsarAdminError } from "./admin-errors.js";
 import {

@@ -1,19 +1,17 @@
+import type { EffectiveAccess, Person, PrincipalAccess } from "../../../src/policy/model/effective-access.js";
+import type { Settings } from "../../../src/policy/model/model.js";
 import type {
-  EffectiveAccess,
-  Person,
-  PrincipalAccess,
   PulsarGrant,
   PulsarResource,
-} from "../../../src/policy/model/effective-access.js";
-import type { Settings } from "../../../src/policy/model/model.js";
-import { settings } from "../../policy/builders.js";
+  PulsarSettings,
+} from "../../../src/targets/pulsar/policy/pulsar-model.js";
+import { PULSAR_SETTINGS, settings } from "../../policy/builders.js";
 
 /** In-memory builders for the pure core's inputs (STYLE habit 9: no mocks). */
 
 /** policy/builders' settings with Pulsar only, so a plan for one target is all a test sees. */
-export function pulsarSettings(overrides: Partial<NonNullable<Settings["pulsar"]>> = {}): Settings {
-  const { nats: _nats, ...base } = settings();
-  return { ...base, pulsar: { ...base.pulsar!, ...overrides } };
+export function pulsarSettings(overrides: Partial<PulsarSettings> = {}): Settings {
+  return settings({ pulsar: { ...PULSAR_SETTINGS, ...overrides }, nats: undefined });
 }
 
 export interface PersonSpec {
@@ -50,9 +48,10 @@ export function accessOf(
   }
   return {
     people: byId,
-    pulsar: new Map([...pulsar].sort(([a], [b]) => a.localeCompare(b))),
-    nats: new Map(),
-    retired: { pulsar: retired, nats: new Set() },
+    targets: new Map([
+      ["pulsar", { principals: new Map([...pulsar].sort(([a], [b]) => a.localeCompare(b))), retired }],
+      ["nats", { principals: new Map(), retired: new Set() }],
+    ]),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { NatsSettings, PulsarRoleEntry, PulsarSettings } from "../model/model.js";
+import type { PulsarRoleEntry, PulsarSettings } from "./pulsar-model.js";
 
 /**
  * Whether a Pulsar role entry lies inside the namespaces scim-gitops manages. Entries outside it are
@@ -15,10 +15,6 @@ export function isPulsarEntryManaged(entry: PulsarRoleEntry, settings: PulsarSet
       return namespace !== undefined && isNamespaceManaged(namespace, settings);
     }
   }
-}
-
-export function isNatsAccountManaged(account: string, settings: NatsSettings): boolean {
-  return settings.manage.accounts.includes(account);
 }
 
 /** Tenant admin roles are managed only where the whole tenant is. */
