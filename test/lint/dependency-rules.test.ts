@@ -18,10 +18,10 @@ async function ruleIdsFor(path: string, plantedImport: string): Promise<string[]
 // Type-aware linting builds a TypeScript program first, which takes tens of seconds on a busy machine.
 describe("dependency rules", { timeout: 120_000 }, () => {
   it("refuse an import cycle", async () => {
-    // compile.ts imports model.ts, so model.ts importing compile.ts closes a circle.
+    // load.ts imports load-files.ts, so load-files.ts importing load.ts closes a circle.
     const rules = await ruleIdsFor(
-      "src/policy/model/model.ts",
-      'import { compilePolicy } from "../compile/compile.js";\nexport const planted = compilePolicy;',
+      "src/policy/load/load-files.ts",
+      'import { loadPolicy } from "./load.js";\nexport const planted = loadPolicy;',
     );
     expect(rules).toContain("import-x/no-cycle");
   });
