@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-import { realpathSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { isEntryPoint } from "../is-entry-point.js";
 import { loadConfig, type Config } from "../config.js";
 import { describeError, EXIT_ERROR } from "../cli/errors.js";
 import { readActionEnvironment, type ActionCommand } from "./action-environment.js";
@@ -34,17 +33,7 @@ export async function runAction(
   }
 }
 
-function isEntryPoint(): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return realpathSync(script) === fileURLToPath(import.meta.url);
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   void runAction().then((code) => {
     process.exitCode = code;
   });

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
-import { realpathSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { isEntryPoint } from "../is-entry-point.js";
 import { loadConfig } from "../config.js";
 import { COMMANDS } from "./commands.js";
 import type { CommandContext } from "./command.js";
@@ -70,17 +69,7 @@ export async function main(argv: readonly string[], partial: Partial<CommandCont
   }
 }
 
-function isEntryPoint(): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return realpathSync(script) === fileURLToPath(import.meta.url);
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -3,7 +3,7 @@ import { HeadMovedError } from "../../repos/policy-repo.js";
 import type { PinnedMerge, PullRequestHost } from "../../repos/pull-request-host.js";
 import { AutoMergeNotAllowedError, PullRequestNotMergeableError } from "../../repos/pull-request-host.js";
 import type { EmergencyHost, EmergencyProposal, EmergencyWaiting } from "../emergency-host.js";
-import { EMERGENCY_PREFIX, freshBranchName } from "../emergency-host.js";
+import { branchEmergencyHost } from "../emergency-host.js";
 import { renderEmergencyBody } from "./render-emergency-body.js";
 
 export const EMERGENCY_LABEL = "emergency-deprovision";
@@ -27,6 +27,8 @@ export function gitHubEmergencyHost(options: {
   readonly pulls: PullRequestHost;
 }): EmergencyHost {
   const { repo, pulls } = options;
+  // The branch and its one commit are made as in embedded mode; only merging goes through a pull request.
+  const branchProposals = branchEmergencyHost(repo);
   const numbers = new Map<string, number>();
 
   const numberOf = async (proposal: EmergencyProposal): Promise<number | undefined> =>
@@ -57,14 +59,7 @@ export function gitHubEmergencyHost(options: {
 
   return {
     async open(request) {
-      const branch = await freshBranchName(repo, `${EMERGENCY_PREFIX}${request.name}`);
-      const head = await repo.commitFiles({
-        branch,
-        parent: request.base,
-        changes: request.changes,
-        message: request.message,
-        update: { kind: "create" },
-      });
+      const { branch, head } = await branchProposals.open(request);
       const pull = await pulls.open({
         head: branch,
         base: repo.baseBranch,
