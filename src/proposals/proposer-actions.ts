@@ -37,6 +37,12 @@ export interface ActionOptions {
   readonly now: () => Date;
   /** When a user the ledger no longer holds was deleted, for the tombstone. */
   readonly deletedAt: (id: string) => string;
+  /**
+   * Called after each successful sync flush, e.g. to open or update the sync pull request. The commit has
+   * landed by then, so a failure here is only logged: the next flush brings the PR up to date again.
+   */
+  readonly afterSync?: (result: SyncResult) => Promise<void>;
+  readonly warn?: (message: string) => void;
 }
 
 /**
@@ -77,6 +83,9 @@ export function repositoryActions(options: ActionOptions): ProposerActions {
       });
       known = result.known;
       carried = result.carried;
+      await options.afterSync?.(result).catch((error: unknown) => {
+        options.warn?.(`after the sync flush: ${String(error)}; the next flush tries again`);
+      });
       return result;
     },
     proposeEmergencies(cases) {

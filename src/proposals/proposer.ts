@@ -5,6 +5,7 @@ import { branchEmergencyHost } from "./emergency-host.js";
 import { repositoryActions } from "./proposer-actions.js";
 import { DEFAULT_CONFIG } from "./proposer-core.js";
 import type { ProposerLogger, ProposerState } from "./proposer-state.js";
+import type { SyncResult } from "./sync-branch.js";
 import { ProposerWorker } from "./proposer-worker.js";
 
 export type { ProposerLogger, ProposerState } from "./proposer-state.js";
@@ -14,6 +15,8 @@ export interface ProposerOptions {
   readonly repo: PolicyRepo;
   /** Where emergency proposals are opened and merged; branches of `repo` by default. */
   readonly emergencyHost?: EmergencyHost;
+  /** Runs after each successful sync flush (GitHub mode: the sync pull request); failures are logged. */
+  readonly afterSync?: (result: SyncResult) => Promise<void>;
   /** DESIGN §9 `POLICY_DIR`. */
   readonly policyDir?: string;
   /** Quiet time after the last change before a flush. */
@@ -59,6 +62,8 @@ export function startProposer(options: ProposerOptions): Proposer {
       policyDir: options.policyDir ?? "policies",
       now,
       deletedAt: (id) => deletedAt.get(id) ?? now().toISOString(),
+      ...(options.afterSync === undefined ? {} : { afterSync: options.afterSync }),
+      warn: (message) => log.warn(message),
     }),
     config: {
       ...DEFAULT_CONFIG,
