@@ -1,15 +1,8 @@
-import { PassThrough } from "node:stream";
 import type { Config } from "../config.js";
-import { main } from "../cli/main.js";
-
-export interface CliResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+import { runCaptured, type CapturedRun } from "../cli/run-captured.js";
 
 export interface CliRunner {
-  (argv: readonly string[]): Promise<CliResult>;
+  (argv: readonly string[]): Promise<CapturedRun>;
 }
 
 /**
@@ -23,24 +16,8 @@ export function cliRunner(options: {
   log: (text: string) => void;
 }): CliRunner {
   return async (argv) => {
-    const out = collect();
-    const err = collect();
-    const code = await main(argv, {
-      stdout: out.stream,
-      stderr: err.stream,
-      config: options.config,
-      cwd: options.cwd,
-      now: options.now,
-    });
-    const result = { code, stdout: out.text(), stderr: err.text() };
+    const result = await runCaptured(argv, { config: options.config, cwd: options.cwd, now: options.now });
     if (result.stderr !== "") options.log(result.stderr);
     return result;
   };
-}
-
-function collect(): { stream: PassThrough; text: () => string } {
-  const stream = new PassThrough();
-  const chunks: Buffer[] = [];
-  stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-  return { stream, text: () => Buffer.concat(chunks).toString("utf8") };
 }

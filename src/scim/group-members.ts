@@ -17,6 +17,13 @@ export interface LeftOutMembers {
   readonly groups: readonly string[];
 }
 
+/** Whether a group's member entry names a user this service holds: the one rule writes and reads share. */
+export function isUserMember(ledger: IdentityLedger, member: unknown): boolean {
+  return (
+    isObject(member) && typeof member.value === "string" && ledger.get("User", member.value) !== undefined
+  );
+}
+
 /** `group` with only the members that are users, and what was left out. */
 export function keepUserMembers(
   ledger: IdentityLedger,
@@ -29,7 +36,7 @@ export function keepUserMembers(
   for (const member of members) {
     const value = isObject(member) ? member.value : undefined;
     const id = typeof value === "string" ? value : JSON.stringify(value ?? null);
-    if (typeof value === "string" && ledger.get("User", value) !== undefined) kept.push(member);
+    if (isUserMember(ledger, member)) kept.push(member);
     else if (typeof value === "string" && ledger.get("Group", value) !== undefined) groups.push(id);
     else unknown.push(id);
   }

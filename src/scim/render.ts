@@ -4,6 +4,7 @@
  * does, Users with their computed read-only `groups`.
  */
 import type { IdentityLedger, ScimResource } from "../ledger/ledger.js";
+import { isUserMember } from "./group-members.js";
 import type { MembershipIndex } from "./membership-index.js";
 import { isObject, type Json } from "./normalise.js";
 import { project, type Projection } from "./projection.js";
@@ -33,12 +34,7 @@ export function renderResource(
     // Writes already keep members to users (group-members.ts); a journal written before that, or a user
     // deleted a moment ago whose groups are still being updated, must not show more than the file does.
     const members = Array.isArray(out.members) ? (out.members as unknown[]) : [];
-    out.members = members.filter(
-      (member) =>
-        isObject(member) &&
-        typeof member.value === "string" &&
-        context.ledger.get("User", member.value) !== undefined,
-    );
+    out.members = members.filter((member) => isUserMember(context.ledger, member));
   } else {
     const groups = context.memberships.groupsOf(stored.id).map((groupId) => {
       const group = context.ledger.get("Group", groupId);

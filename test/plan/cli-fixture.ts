@@ -1,10 +1,9 @@
 import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { PassThrough } from "node:stream";
 import { afterEach, beforeEach } from "vitest";
 import { loadConfig } from "../../src/config.js";
-import { main } from "../../src/cli/main.js";
+import { runCaptured } from "../../src/cli/run-captured.js";
 import type { AnyTarget } from "../../src/targets/target.js";
 import type { FakePulsarAdmin } from "../fakes/pulsar-admin/server.js";
 import { SUPER_TOKEN, startFake } from "../targets/pulsar/fixture.js";
@@ -158,20 +157,15 @@ export async function runCli(
     targets?: readonly AnyTarget[];
   },
 ): Promise<CliRun> {
-  const out = collect();
-  const err = collect();
   const env =
     options.env ??
     (options.fake === undefined ? {} : { PULSAR_ADMIN_URL: options.fake.url, PULSAR_TOKEN: SUPER_TOKEN });
-  const code = await main(argv, {
-    stdout: out.stream,
-    stderr: err.stream,
+  const result = await runCaptured(argv, {
     cwd: options.cwd,
     config: loadConfig(env),
     now: () => CLI_NOW,
     ...(options.targets === undefined ? {} : { targets: options.targets }),
   });
-  const result = { code, stdout: out.text(), stderr: err.text() };
   // Every run doubles as a leak check: no output may show a credential.
   for (const secret of [SUPER_TOKEN, ...Object.values(env).filter((value) => value.includes("token"))]) {
     if (result.stdout.includes(secret) || result.stderr.includes(secret)) {
@@ -179,11 +173,4 @@ export async function runCli(
     }
   }
   return result;
-}
-
-function collect(): { stream: PassThrough; text: () => string } {
-  const stream = new PassThrough();
-  const chunks: Buffer[] = [];
-  stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-  return { stream, text: () => Buffer.concat(chunks).toString("utf8") };
 }

@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SyncPullRequest } from "../../../src/proposals/github/sync-pull-request.js";
 import { startProposer, type Proposer } from "../../../src/proposals/proposer.js";
-import { SYNC_BRANCH } from "../../../src/proposals/sync-branch.js";
+import { SYNC_BRANCH, type SyncResult } from "../../../src/proposals/sync-branch.js";
 import { put } from "../ledger-writes.js";
 import { scimUser } from "../policy-fixture.js";
 import type { GitHubProposals } from "./github-proposals-fixture.js";
@@ -30,27 +30,33 @@ afterEach(async () => {
   await world.close();
 });
 
+/** A proposer on the fake's repository whose afterSync is `afterSync`; its warnings are collected. */
+function startWith(afterSync: (syncPull: SyncPullRequest) => (result: SyncResult) => Promise<void>) {
+  const syncPull = new SyncPullRequest({
+    repo: world.repo,
+    pulls: world.pulls,
+    policyDir: "policies",
+    now: () => NOW,
+  });
+  const warnings: string[] = [];
+  proposer = startProposer({
+    ledger: world.ledger,
+    repo: world.repo,
+    now: () => NOW,
+    watchMainMs: 0,
+    afterSync: afterSync(syncPull),
+    log: { info() {}, warn: (line) => warnings.push(line), error() {} },
+  });
+  return { proposer, warnings };
+}
+
 const openSyncPulls = () =>
   [...world.fake.pulls.values()].filter((pull) => pull.head === SYNC_BRANCH && pull.state === "open");
 
 describe("the proposer with the sync pull request", () => {
   it("opens one PR on the first flush and updates it on the next", async () => {
-    const syncPull = new SyncPullRequest({
-      repo: world.repo,
-      pulls: world.pulls,
-      policyDir: "policies",
-      now: () => NOW,
-    });
-    const warnings: string[] = [];
-    proposer = startProposer({
-      ledger: world.ledger,
-      repo: world.repo,
-      now: () => NOW,
-      watchMainMs: 0,
-      afterSync: async (result) => {
-        await syncPull.afterFlush(result);
-      },
-      log: { info() {}, warn: (line) => warnings.push(line), error() {} },
+    const { proposer, warnings } = startWith((syncPull) => async (result) => {
+      await syncPull.afterFlush(result);
     });
     await put(world.ledger, "User", scimUser(CAROL_ID, "carol@example.com", "Carol"));
     await proposer.flush();
@@ -66,27 +72,13 @@ describe("the proposer with the sync pull request", () => {
   });
 
   it("keeps the commit when the PR step fails, and catches the PR up on the next flush", async () => {
-    const syncPull = new SyncPullRequest({
-      repo: world.repo,
-      pulls: world.pulls,
-      policyDir: "policies",
-      now: () => NOW,
-    });
     let failNext = true;
-    const warnings: string[] = [];
-    proposer = startProposer({
-      ledger: world.ledger,
-      repo: world.repo,
-      now: () => NOW,
-      watchMainMs: 0,
-      afterSync: async (result) => {
-        if (failNext) {
-          failNext = false;
-          throw new Error("GitHub answered 502");
-        }
-        await syncPull.afterFlush(result);
-      },
-      log: { info() {}, warn: (line) => warnings.push(line), error() {} },
+    const { proposer, warnings } = startWith((syncPull) => async (result) => {
+      if (failNext) {
+        failNext = false;
+        throw new Error("GitHub answered 502");
+      }
+      await syncPull.afterFlush(result);
     });
     await put(world.ledger, "User", scimUser(CAROL_ID, "carol@example.com", "Carol"));
     await proposer.flush();
