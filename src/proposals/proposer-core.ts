@@ -134,9 +134,22 @@ export function begin(state: CoreState, action: Action, now: number, config: Pro
         lastTurn: "emergency",
       };
     }
-    case "check-main":
-      return config.watchMainMs > 0 ? { ...started, nextMainCheckAt: now + config.watchMainMs } : started;
+    case "check-main": {
+      if (config.watchMainMs > 0) return { ...started, nextMainCheckAt: now + config.watchMainMs };
+      const { nextMainCheckAt: _asked, ...rest } = started;
+      return rest;
+    }
   }
+}
+
+/**
+ * A push webhook says main moved: look now instead of at the next poll. Repeated calls before the look
+ * coalesce into one; a call while a look is in flight asks for one more, since that look may have read
+ * main before the push.
+ */
+export function mainMayHaveMoved(state: CoreState, now: number): CoreState {
+  if (state.nextMainCheckAt !== undefined && state.nextMainCheckAt <= now) return state;
+  return { ...state, nextMainCheckAt: now };
 }
 
 /** A durable ledger change: pending for the next sync, and an emergency when main's triggers say so. */

@@ -50,6 +50,12 @@ export class ProposerWorker {
     this.#update((state, now) => core.changeArrived(state, change, now));
   }
 
+  /** A push webhook: look at main now; cheap, and repeated calls coalesce into one look. */
+  mainMayHaveMoved(): void {
+    const next = core.mainMayHaveMoved(this.#state, this.#options.clock());
+    if (next !== this.#state) this.#update(() => next);
+  }
+
   /** `flush()`: a sync now, unless the one in flight already took every pending change. */
   requestFlush(): void {
     const state = this.#state;

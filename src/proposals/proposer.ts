@@ -38,6 +38,11 @@ export interface Proposer {
   /** Commits everything pending now (emergencies first); rejects when the last flush attempt failed. */
   flush(): Promise<void>;
   state(): ProposerState;
+  /**
+   * Main may have moved (a `push` webhook): look now rather than at the next `watchMainMs` poll, which stays
+   * as the fallback when webhooks are lost. Cheap; repeated calls coalesce into one look.
+   */
+  mainMayHaveMoved(): void;
   /** Called with the new head whenever main moves (an emergency merge or a person); returns unsubscribe. */
   onMainMoved(listener: (head: string) => void): () => void;
   /** Stops following the ledger and finishes the work in hand; pending changes are flushed first. */
@@ -94,6 +99,7 @@ export function startProposer(options: ProposerOptions): Proposer {
       if (error !== undefined) throw error;
     },
     state: () => worker.state(),
+    mainMayHaveMoved: () => worker.mainMayHaveMoved(),
     onMainMoved(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

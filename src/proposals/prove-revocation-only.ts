@@ -1,6 +1,7 @@
 import type { AccessDiff } from "../policy/diff/access-change.js";
 import { diffAccess } from "../policy/diff/access-diff.js";
 import { compilePolicy } from "../policy/compile/compile.js";
+import type { LoadResult } from "../policy/load/load.js";
 import { loadPolicy } from "../policy/load/load.js";
 import type { Diagnostic, PolicyFiles } from "../policy/model/model.js";
 import type { HoldersByTarget } from "./mass-revocation-guard.js";
@@ -22,8 +23,16 @@ export function proveRevocationOnly(
   options: { readonly dir: string; readonly now: Date; readonly targets?: PolicyTargets },
 ): Proof {
   const load = { ...options, targets: options.targets ?? POLICY_TARGETS };
-  const old = loadPolicy(before, load);
-  const next = loadPolicy(after, load);
+  return proveLoadedRevocationOnly(loadPolicy(before, load), loadPolicy(after, load), load);
+}
+
+/** The same gate on revisions already loaded (the PR check loads the head once for its diagnostics too). */
+export function proveLoadedRevocationOnly(
+  old: LoadResult,
+  next: LoadResult,
+  options: { readonly now: Date; readonly targets?: PolicyTargets },
+): Proof {
+  const targets = options.targets ?? POLICY_TARGETS;
   const newErrors = errorCount(next.diagnostics) - errorCount(old.diagnostics);
   if (newErrors > 0) {
     return {
@@ -32,7 +41,7 @@ export function proveRevocationOnly(
     };
   }
   const compiledBefore = compilePolicy(old.policy, options.now);
-  const diff = diffAccess(compiledBefore, compilePolicy(next.policy, options.now), load.targets);
+  const diff = diffAccess(compiledBefore, compilePolicy(next.policy, options.now), targets);
   if (!diff.revocationOnly) {
     return {
       proven: false,

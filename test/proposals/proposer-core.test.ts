@@ -12,6 +12,7 @@ import {
   initialState,
   isSettled,
   mainChecked,
+  mainMayHaveMoved,
   recovered,
   settingsFailed,
   settingsRead,
@@ -240,6 +241,49 @@ describe("main moving", () => {
     state = begin(state, { kind: "check-main" }, 2_000, config);
     expect(mainChecked(state, "m1").syncWanted).toBe("no");
     expect(mainChecked(state, "m9").syncWanted).toBe("due");
+  });
+});
+
+describe("a push webhook saying main may have moved", () => {
+  it("looks now even with polling off, then waits again: the look is not repeated", () => {
+    let state = running();
+    expect(decide(state, 1_000, CONFIG)).toEqual({ kind: "wait" });
+    state = mainMayHaveMoved(state, 1_000);
+    expect(decide(state, 1_000, CONFIG)).toEqual({ kind: "check-main" });
+    state = begin(state, { kind: "check-main" }, 1_000, CONFIG);
+    state = mainChecked(state, "m-person");
+    expect(decide(state, 1_000, CONFIG)).toEqual({ kind: "sync", operations: [] });
+    state = perform(state, 1_000, "sync");
+    state = syncSucceeded(state, "m-person");
+    state = perform(state, 1_100, "read-settings");
+    state = settingsRead(state, "m-person", ["deactivated"]);
+    expect(decide(state, 1_100, CONFIG)).toEqual({ kind: "wait" });
+  });
+
+  it("coalesces repeated calls into one look, and a call during the look asks for one more", () => {
+    let state = running();
+    state = mainMayHaveMoved(state, 1_000);
+    const asked = state;
+    expect(mainMayHaveMoved(asked, 1_001)).toBe(asked);
+    expect(mainMayHaveMoved(asked, 1_500)).toBe(asked);
+    state = begin(state, { kind: "check-main" }, 1_500, CONFIG);
+    // This push may have landed after the look in flight read main.
+    state = mainMayHaveMoved(state, 1_600);
+    state = mainChecked(state, "m1");
+    expect(decide(state, 1_600, CONFIG)).toEqual({ kind: "check-main" });
+    state = begin(state, { kind: "check-main" }, 1_600, CONFIG);
+    state = mainChecked(state, "m1");
+    expect(decide(state, 1_700, CONFIG)).toEqual({ kind: "wait" });
+  });
+
+  it("brings the next poll forward when polling is on, and polling resumes after the look", () => {
+    const config = { ...CONFIG, watchMainMs: 2_000 };
+    let state: CoreState = { ...running(), nextMainCheckAt: 2_000 };
+    state = mainMayHaveMoved(state, 500);
+    expect(decide(state, 500, config)).toEqual({ kind: "check-main" });
+    state = begin(state, { kind: "check-main" }, 500, config);
+    state = mainChecked(state, "m1");
+    expect(decide(state, 600, config)).toEqual({ kind: "wait", wakeAt: 2_500 });
   });
 });
 

@@ -144,6 +144,29 @@ describe("the sync branch", () => {
   });
 });
 
+describe("main moving, told by a push webhook", () => {
+  it("rebuilds the sync branch on the new main at once, with polling off", async () => {
+    fixture = await makeFixture();
+    const p = start({ debounceMs: 60_000, maxWaitMs: 60_000 });
+    await put(fixture.ledger, "User", scimUser(CAROL_ID, "carol@example.com", "Carol"));
+    await p.flush();
+    const main = (await fixture.repo.head("main")) ?? "";
+    const moved = new Promise<string>((resolve) => p.onMainMoved(resolve));
+    const person = await fixture.repo.commitFiles({
+      branch: "main",
+      parent: main,
+      changes: [{ path: "policies/README.md", content: "A person's edit.\n" }],
+      message: "docs: a person's edit\n",
+      update: { kind: "expect", head: main },
+    });
+    for (let call = 0; call < 5; call++) p.mainMayHaveMoved();
+    expect(await moved).toBe(person);
+    const sync = await fixture.repo.readCommit((await fixture.repo.head(SYNC_BRANCH)) ?? "");
+    expect(sync.parents).toEqual([person]);
+    expect(p.state()).toMatchObject({ mainMoves: 1, flushes: 2 });
+  });
+});
+
 describe("failures", () => {
   it("reports a failed flush in state, keeps the changes pending, and recovers once the repository does", async () => {
     fixture = await makeFixture();

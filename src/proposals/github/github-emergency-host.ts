@@ -25,6 +25,13 @@ export const EMERGENCY_LABEL = "emergency-deprovision";
 export function gitHubEmergencyHost(options: {
   readonly repo: PolicyRepo;
   readonly pulls: PullRequestHost;
+  /**
+   * Runs once the PR is open and labelled, before the merge (the App posts its checks here, so a required
+   * `revocation-guard` does not hold the merge until a webhook arrives). A failure is only reported: the
+   * PR is open, and opening a second one would be worse than a merge that waits for the webhook's check.
+   */
+  readonly afterOpen?: (number: number) => Promise<unknown>;
+  readonly warn?: (message: string) => void;
 }): EmergencyHost {
   const { repo, pulls } = options;
   // The branch and its one commit are made as in embedded mode; only merging goes through a pull request.
@@ -68,6 +75,9 @@ export function gitHubEmergencyHost(options: {
       });
       numbers.set(branch, pull.number);
       await pulls.addLabels(pull.number, [EMERGENCY_LABEL]);
+      await options.afterOpen?.(pull.number).catch((error: unknown) => {
+        options.warn?.(`after opening emergency pull request #${pull.number}: ${String(error)}`);
+      });
       return { branch, head };
     },
 
