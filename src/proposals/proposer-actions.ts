@@ -25,6 +25,8 @@ export interface ProposerActions {
   recover(): Promise<Recovery>;
   readTriggers(head: string): Promise<readonly EmergencyTrigger[]>;
   commitSync(operations: readonly OperationRef[]): Promise<SyncResult>;
+  /** What follows a successful flush (GitHub mode: the sync pull request); the commit stands if it fails. */
+  afterSync(result: SyncResult): Promise<void>;
   proposeEmergencies(cases: readonly EmergencyCase[]): Promise<EmergencyOutcome>;
   readMainHead(): Promise<string | undefined>;
 }
@@ -39,10 +41,9 @@ export interface ActionOptions {
   readonly deletedAt: (id: string) => string;
   /**
    * Called after each successful sync flush, e.g. to open or update the sync pull request. The commit has
-   * landed by then, so a failure here is only logged: the next flush brings the PR up to date again.
+   * landed by then, so a failure here costs nothing committed: the worker runs it again after a backoff.
    */
   readonly afterSync?: (result: SyncResult) => Promise<void>;
-  readonly warn?: (message: string) => void;
 }
 
 /**
@@ -83,10 +84,10 @@ export function repositoryActions(options: ActionOptions): ProposerActions {
       });
       known = result.known;
       carried = result.carried;
-      await options.afterSync?.(result).catch((error: unknown) => {
-        options.warn?.(`after the sync flush: ${String(error)}; the next flush tries again`);
-      });
       return result;
+    },
+    async afterSync(result) {
+      await options.afterSync?.(result);
     },
     proposeEmergencies(cases) {
       return runEmergency({

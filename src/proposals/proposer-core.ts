@@ -75,6 +75,10 @@ export interface CoreState {
   readonly settingsRetryAt?: number;
   readonly triggers: readonly EmergencyTrigger[];
   readonly nextMainCheckAt?: number;
+  /** The repository host asked not to be called before this (a rate limit's retry-after): nothing runs. */
+  readonly quietUntil?: number;
+  readonly recoverFailures: number;
+  readonly recoverRetryAt?: number;
 }
 
 export function initialState(now: number, config: ProposerConfig): CoreState {
@@ -85,6 +89,7 @@ export function initialState(now: number, config: ProposerConfig): CoreState {
     syncFailures: 0,
     emergencies: [],
     settingsFailures: 0,
+    recoverFailures: 0,
     triggers: DEFAULT_TRIGGERS,
     ...(config.watchMainMs > 0 ? { nextMainCheckAt: now + config.watchMainMs } : {}),
   };
@@ -92,7 +97,11 @@ export function initialState(now: number, config: ProposerConfig): CoreState {
 
 export function decide(state: CoreState, now: number, config: ProposerConfig): Decision {
   if (state.inFlight !== undefined) return { kind: "wait" };
-  if (state.recoverWanted) return { kind: "recover" };
+  if (state.quietUntil !== undefined && now < state.quietUntil)
+    return { kind: "wait", wakeAt: state.quietUntil };
+  if (state.recoverWanted && (state.recoverRetryAt === undefined || state.recoverRetryAt <= now)) {
+    return { kind: "recover" };
+  }
   if (settingsReady(state, now)) return { kind: "read-settings", head: state.mainHead ?? "" };
   const ready = state.emergencies.filter((queued) => queued.readyAt <= now);
   const syncReady = isSyncDue(state, now, config);
@@ -106,6 +115,7 @@ export function decide(state: CoreState, now: number, config: ProposerConfig): D
     ...state.emergencies.map((queued) => queued.readyAt),
     state.settingsRetryAt,
     state.nextMainCheckAt,
+    state.recoverWanted ? state.recoverRetryAt : undefined,
   ]);
   return wakeAt === undefined ? { kind: "wait" } : { kind: "wait", wakeAt };
 }
@@ -180,17 +190,36 @@ export function recovered(
   },
   now: number,
 ): CoreState {
+  const { recoverRetryAt: _retry, ...rest } = done(state);
   const after = {
-    ...done(state),
+    ...rest,
+    recoverFailures: 0,
     emergencies: [...state.emergencies, ...recovery.found.map((emergency) => queued(emergency, now))],
   };
   if (recovery.base === undefined) return after;
   return { ...after, mainHead: recovery.base, settingsHead: recovery.base, triggers: recovery.triggers };
 }
 
-/** Start-up could not look for missed deactivations; the sync branch still carries them for review. */
-export function recoveryFailed(state: CoreState): CoreState {
-  return done(state);
+/**
+ * Start-up could not look for missed deactivations (GitHub down, say): it is tried again after a backoff,
+ * and meanwhile the sync branch may go ahead, carrying them for review.
+ */
+export function recoveryFailed(
+  state: CoreState,
+  now: number,
+  config: ProposerConfig,
+  retryAfterMs?: number,
+): CoreState {
+  return quiet(
+    {
+      ...done(state),
+      recoverWanted: true,
+      recoverFailures: state.recoverFailures + 1,
+      recoverRetryAt: now + (retryAfterMs ?? delayAfter(state.recoverFailures, config)),
+    },
+    now,
+    retryAfterMs,
+  );
 }
 
 export function settingsRead(
@@ -202,13 +231,22 @@ export function settingsRead(
   return { ...rest, settingsHead: head, settingsFailures: 0, triggers };
 }
 
-/** The previous triggers stay in force; the read is tried again after a backoff. */
-export function settingsFailed(state: CoreState, now: number, config: ProposerConfig): CoreState {
-  return {
-    ...done(state),
-    settingsFailures: state.settingsFailures + 1,
-    settingsRetryAt: now + delayAfter(state.settingsFailures, config),
-  };
+/** The previous triggers stay in force; the read is tried again after a backoff (or the host's wait). */
+export function settingsFailed(
+  state: CoreState,
+  now: number,
+  config: ProposerConfig,
+  retryAfterMs?: number,
+): CoreState {
+  return quiet(
+    {
+      ...done(state),
+      settingsFailures: state.settingsFailures + 1,
+      settingsRetryAt: now + (retryAfterMs ?? delayAfter(state.settingsFailures, config)),
+    },
+    now,
+    retryAfterMs,
+  );
 }
 
 /** A flush wrote (or found nothing to write) on top of main at `base`. */
@@ -217,17 +255,54 @@ export function syncSucceeded(state: CoreState, base: string): CoreState {
   return { ...rest, syncFailures: 0, mainHead: base };
 }
 
-/** The flush's operations go back in front of the queue, and the next try waits out a backoff. */
-export function syncFailed(state: CoreState, now: number, config: ProposerConfig): CoreState {
+/**
+ * The flush's operations go back in front of the queue, and the next try waits out a backoff, or exactly
+ * the host's `retry-after` when it named one (then nothing else is sent to it meanwhile either).
+ */
+export function syncFailed(
+  state: CoreState,
+  now: number,
+  config: ProposerConfig,
+  retryAfterMs?: number,
+): CoreState {
   const operations = state.inFlight?.kind === "sync" ? state.inFlight.operations : [];
-  return {
-    ...done(state),
-    pending: [...operations, ...state.pending],
-    firstPendingAt: state.firstPendingAt ?? now,
-    syncWanted: state.syncWanted === "forced" ? "forced" : "due",
-    syncFailures: state.syncFailures + 1,
-    syncRetryAt: now + delayAfter(state.syncFailures, config),
-  };
+  return quiet(
+    {
+      ...done(state),
+      pending: [...operations, ...state.pending],
+      firstPendingAt: state.firstPendingAt ?? now,
+      syncWanted: state.syncWanted === "forced" ? "forced" : "due",
+      syncFailures: state.syncFailures + 1,
+      syncRetryAt: now + (retryAfterMs ?? delayAfter(state.syncFailures, config)),
+    },
+    now,
+    retryAfterMs,
+  );
+}
+
+/**
+ * The commit landed but the step after it (the sync pull request) failed: nothing is lost, and a flush
+ * with nothing new to commit runs that step again after a backoff, so the PR catches up without waiting
+ * for the next change.
+ */
+export function afterSyncFailed(
+  state: CoreState,
+  base: string,
+  now: number,
+  config: ProposerConfig,
+  retryAfterMs?: number,
+): CoreState {
+  const after = syncSucceeded(state, base);
+  return quiet(
+    {
+      ...after,
+      syncWanted: after.syncWanted === "no" ? "due" : after.syncWanted,
+      syncFailures: state.syncFailures + 1,
+      syncRetryAt: now + (retryAfterMs ?? delayAfter(state.syncFailures, config)),
+    },
+    now,
+    retryAfterMs,
+  );
 }
 
 export type BatchResult =
@@ -252,16 +327,24 @@ export function emergencyFinished(state: CoreState, result: BatchResult, now: nu
   };
 }
 
-/** Lost races, a conflict, an I/O error: every case of the batch is tried again after a backoff. */
-export function emergencyFailed(state: CoreState, now: number, config: ProposerConfig): CoreState {
+/**
+ * Lost races, a conflict, an I/O error: every case of the batch is tried again after a backoff, or after
+ * exactly the host's `retry-after` when it named one. Nothing is dropped.
+ */
+export function emergencyFailed(
+  state: CoreState,
+  now: number,
+  config: ProposerConfig,
+  retryAfterMs?: number,
+): CoreState {
   const batch = state.inFlight?.kind === "emergency" ? state.inFlight.batch : [];
   const again = batch.map((entry) => ({
     ...entry,
     attempts: entry.attempts + 1,
-    readyAt: now + delayAfter(entry.attempts, config),
+    readyAt: now + (retryAfterMs ?? delayAfter(entry.attempts, config)),
   }));
   const after = done(state);
-  return { ...after, emergencies: [...again, ...after.emergencies] };
+  return quiet({ ...after, emergencies: [...again, ...after.emergencies] }, now, retryAfterMs);
 }
 
 /** What a look at main found: a head other than the one the sync branch sits on means a rebuild. */
@@ -271,8 +354,8 @@ export function mainChecked(state: CoreState, head: string | undefined): CoreSta
   return moved && after.syncWanted === "no" ? { ...after, syncWanted: "due" } : after;
 }
 
-export function mainCheckFailed(state: CoreState): CoreState {
-  return done(state);
+export function mainCheckFailed(state: CoreState, now: number, retryAfterMs?: number): CoreState {
+  return quiet(done(state), now, retryAfterMs);
 }
 
 /** Counts for `/healthz` and `/metrics`. */
@@ -320,6 +403,12 @@ function batchOf(ready: readonly QueuedEmergency[], cap: number): QueuedEmergenc
 
 function queued(emergency: EmergencyCase, now: number): QueuedEmergency {
   return { emergency, attempts: 0, readyAt: now, queuedAt: now, alone: false };
+}
+
+/** A host's `retry-after` holds every action, not only the one that was refused: the limit is the host's. */
+function quiet(state: CoreState, now: number, retryAfterMs: number | undefined): CoreState {
+  if (retryAfterMs === undefined) return state;
+  return { ...state, quietUntil: Math.max(state.quietUntil ?? 0, now + retryAfterMs) };
 }
 
 function done(state: CoreState): CoreState {

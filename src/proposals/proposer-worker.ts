@@ -1,4 +1,5 @@
 import type { LedgerChange } from "../ledger/ledger.js";
+import { retryAfterOf } from "../repos/policy-repo.js";
 import type { ProposerActions } from "./proposer-actions.js";
 import type { Action, CoreState, ProposerConfig } from "./proposer-core.js";
 import * as core from "./proposer-core.js";
@@ -146,8 +147,8 @@ export class ProposerWorker {
           }
           this.#set((state, now) => core.recovered(state, recovery, now));
         } catch (error) {
-          log.error(`cannot look for deactivations missed before a restart: ${String(error)}`);
-          this.#set(core.recoveryFailed);
+          log.error(`cannot look for deactivations missed before a restart (trying again): ${String(error)}`);
+          this.#set((state, now) => core.recoveryFailed(state, now, config, retryAfterOf(error)));
         }
         return;
       case "read-settings":
@@ -156,7 +157,7 @@ export class ProposerWorker {
           this.#set((state) => core.settingsRead(state, action.head, triggers));
         } catch (error) {
           log.warn(`cannot read main's settings, keeping the previous emergency triggers: ${String(error)}`);
-          this.#set((state, now) => core.settingsFailed(state, now, config));
+          this.#set((state, now) => core.settingsFailed(state, now, config, retryAfterOf(error)));
         }
         return;
       case "sync":
@@ -169,7 +170,7 @@ export class ProposerWorker {
           this.#set((state) => core.mainChecked(state, head));
         } catch (error) {
           log.warn(`cannot read the base branch: ${String(error)}`);
-          this.#set(core.mainCheckFailed);
+          this.#set((state, now) => core.mainCheckFailed(state, now, retryAfterOf(error)));
         }
         return;
     }
@@ -178,18 +179,35 @@ export class ProposerWorker {
   async #sync(operations: Extract<Action, { kind: "sync" }>["operations"]): Promise<void> {
     const { actions, config, log, now } = this.#options;
     const started = performance.now();
+    let result: Awaited<ReturnType<ProposerActions["commitSync"]>>;
     try {
-      const result = await actions.commitSync(operations);
+      result = await actions.commitSync(operations);
       this.#lastFlushError = undefined;
       this.#stats.flushed(result, now(), performance.now() - started);
-      this.#set((state) => core.syncSucceeded(state, result.base));
     } catch (error) {
       this.#lastFlushError = error instanceof Error ? error : new Error(String(error));
       this.#stats.flushFailed(error);
-      this.#set((state, at) => core.syncFailed(state, at, config));
-      const retryIn = Math.round((this.#state.syncRetryAt ?? 0) - this.#options.clock());
-      log.error(`sync flush failed (retrying in ${Math.max(0, retryIn)} ms): ${String(error)}`);
+      this.#set((state, at) => core.syncFailed(state, at, config, retryAfterOf(error)));
+      log.error(
+        `sync flush failed (retrying in ${this.#retryIn(this.#state.syncRetryAt)} ms): ${String(error)}`,
+      );
+      return;
     }
+    try {
+      await actions.afterSync(result);
+      this.#set((state) => core.syncSucceeded(state, result.base));
+    } catch (error) {
+      const base = result.base;
+      this.#set((state, at) => core.afterSyncFailed(state, base, at, config, retryAfterOf(error)));
+      log.warn(
+        `after the sync flush: ${String(error)}; the next flush tries again ` +
+          `(in ${this.#retryIn(this.#state.syncRetryAt)} ms)`,
+      );
+    }
+  }
+
+  #retryIn(at: number | undefined): number {
+    return Math.max(0, Math.round((at ?? 0) - this.#options.clock()));
   }
 
   async #emergency(batch: Extract<Action, { kind: "emergency" }>["batch"]): Promise<void> {
@@ -219,7 +237,7 @@ export class ProposerWorker {
       );
     } catch (error) {
       this.#stats.emergencyFailed(error, now());
-      this.#set((state, at) => core.emergencyFailed(state, at, config));
+      this.#set((state, at) => core.emergencyFailed(state, at, config, retryAfterOf(error)));
       const next = this.#state.emergencies.find((entry) =>
         batch.some((taken) => taken.emergency === entry.emergency),
       );

@@ -15,7 +15,10 @@ export interface ProposerOptions {
   readonly repo: PolicyRepo;
   /** Where emergency proposals are opened and merged; branches of `repo` by default. */
   readonly emergencyHost?: EmergencyHost;
-  /** Runs after each successful sync flush (GitHub mode: the sync pull request); failures are logged. */
+  /**
+   * Runs after each successful sync flush (GitHub mode: the sync pull request); a failure is logged and it
+   * runs again after a backoff (or the host's retry-after), so the PR catches up without a new change.
+   */
   readonly afterSync?: (result: SyncResult) => Promise<void>;
   /** DESIGN §9 `POLICY_DIR`. */
   readonly policyDir?: string;
@@ -68,7 +71,6 @@ export function startProposer(options: ProposerOptions): Proposer {
       now,
       deletedAt: (id) => deletedAt.get(id) ?? now().toISOString(),
       ...(options.afterSync === undefined ? {} : { afterSync: options.afterSync }),
-      warn: (message) => log.warn(message),
     }),
     config: {
       ...DEFAULT_CONFIG,

@@ -81,6 +81,25 @@ export interface PolicyRepo {
   listBranches(prefix: string): Promise<BranchHead[]>;
 }
 
+/**
+ * An error that says when asking the host again makes sense: a rate limit's `retry-after` (GitHub's
+ * `GitHubRateLimitError` is one). Callers wait that long instead of their usual backoff, and send nothing
+ * to the host meanwhile, since a request during the wait only prolongs it.
+ */
+export interface RetryNotBefore {
+  readonly retryAfterMs: number;
+}
+
+/** The wait an error (or an error it wraps, through `cause`) asks for, or undefined when it names none. */
+export function retryAfterOf(error: unknown): number | undefined {
+  for (let at = error, depth = 0; typeof at === "object" && at !== null && depth < 5; depth++) {
+    const wait = (at as Partial<RetryNotBefore>).retryAfterMs;
+    if (typeof wait === "number" && Number.isFinite(wait) && wait >= 0) return wait;
+    at = (at as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
 export class PolicyRepoError extends Error {
   override name = "PolicyRepoError";
 }

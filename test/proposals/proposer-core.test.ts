@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { LedgerChange } from "../../src/ledger/ledger.js";
 import type { CoreState, Decision, ProposerConfig } from "../../src/proposals/proposer-core.js";
 import {
+  afterSyncFailed,
   begin,
   changeArrived,
   decide,
@@ -14,6 +15,7 @@ import {
   mainChecked,
   mainMayHaveMoved,
   recovered,
+  recoveryFailed,
   settingsFailed,
   settingsRead,
   syncFailed,
@@ -241,6 +243,60 @@ describe("main moving", () => {
     state = begin(state, { kind: "check-main" }, 2_000, config);
     expect(mainChecked(state, "m1").syncWanted).toBe("no");
     expect(mainChecked(state, "m9").syncWanted).toBe("due");
+  });
+});
+
+describe("a host's retry-after (a rate limit)", () => {
+  it("waits exactly that long instead of the backoff, and holds every action meanwhile, flush() too", () => {
+    let state = running();
+    state = changeArrived(state, edit("a"), 1_000);
+    state = perform(state, 1_300, "sync");
+    state = changeArrived(state, deactivate("alice"), 1_350);
+    state = syncFailed(state, 1_400, CONFIG, 45_000);
+    expect(state.pending.map((operation) => operation.id)).toEqual(["a", "alice"]);
+    expect(decide(state, 1_400, CONFIG)).toEqual({ kind: "wait", wakeAt: 46_400 });
+    expect(decide(flushRequested(state), 46_399, CONFIG)).toEqual({ kind: "wait", wakeAt: 46_400 });
+    expect(decide(state, 46_400, CONFIG).kind).toBe("emergency");
+    state = perform(state, 46_400, "emergency");
+    state = emergencyFailed(state, 46_500, CONFIG, 3_000);
+    expect(decide(state, 46_500, CONFIG)).toEqual({ kind: "wait", wakeAt: 49_500 });
+    // The sync flush takes its turn first, as after any failed emergency.
+    expect(decide(state, 49_500, CONFIG).kind).toBe("sync");
+    expect(emergencyQueueStats(state, 49_500)).toMatchObject({ queued: 1, retrying: 1 });
+  });
+
+  it("keeps a committed flush when the PR step after it fails, and runs the step again after the wait", () => {
+    let state = running();
+    state = changeArrived(state, edit("a"), 1_000);
+    state = perform(state, 1_300, "sync");
+    state = afterSyncFailed(state, "m1", 1_400, CONFIG, 10_000);
+    expect(state).toMatchObject({ pending: [], syncWanted: "due", mainHead: "m1" });
+    expect(state.inFlight).toBeUndefined();
+    expect(decide(state, 1_400, CONFIG)).toEqual({ kind: "wait", wakeAt: 11_400 });
+    expect(decide(state, 11_400, CONFIG)).toEqual({ kind: "sync", operations: [] });
+    state = perform(state, 11_400, "sync");
+    state = afterSyncFailed(state, "m1", 11_500, CONFIG);
+    expect(decide(state, 11_500, CONFIG)).toEqual({ kind: "wait", wakeAt: 13_500 });
+  });
+
+  it("looks for missed deactivations again after a failed start-up look, letting the sync go meanwhile", () => {
+    let state = initialState(0, CONFIG);
+    state = perform(state, 0, "recover");
+    state = recoveryFailed(state, 0, CONFIG, 5_000);
+    expect(decide(state, 4_999, CONFIG)).toEqual({ kind: "wait", wakeAt: 5_000 });
+    expect(decide(state, 5_000, CONFIG)).toEqual({ kind: "recover" });
+    state = perform(state, 5_000, "recover");
+    state = recoveryFailed(state, 5_000, CONFIG);
+    expect(decide(state, 5_000, CONFIG).kind).toBe("sync");
+    state = perform(state, 5_000, "sync");
+    state = syncSucceeded(state, "m1");
+    state = perform(state, 5_000, "read-settings");
+    state = settingsRead(state, "m1", ["deactivated"]);
+    expect(decide(state, 5_100, CONFIG)).toEqual({ kind: "wait", wakeAt: 7_000 });
+    state = perform(state, 7_000, "recover");
+    state = recovered(state, { base: "m1", triggers: ["deactivated"], found: [] }, 7_000);
+    expect(state).toMatchObject({ recoverWanted: false, recoverFailures: 0 });
+    expect(state.recoverRetryAt).toBeUndefined();
   });
 });
 

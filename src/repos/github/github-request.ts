@@ -160,7 +160,15 @@ export async function requestGraphql(
     return { data: await client.graphql(query, { ...variables, request: { retries: 0 } }) };
   } catch (error) {
     const errors = (error as { errors?: unknown }).errors;
+    const route = `graphql ${operation}`;
     if (error instanceof Error && error.name === "GraphqlResponseError" && Array.isArray(errors)) {
+      // GitHub's GraphQL primary limit answers 200 with a RATE_LIMITED error (reference/github.md §3).
+      if (errors.some((entry: { type?: unknown }) => entry.type === "RATE_LIMITED")) {
+        const headers = (error as { headers?: Record<string, unknown> }).headers ?? {};
+        throw new GitHubRateLimitError(route, 200, retryAfterMs(headers, Date.now()), {
+          cause: new Error(failureMessage(error)),
+        });
+      }
       return {
         errors: errors.map((entry: { type?: unknown; message?: unknown }) => ({
           type: typeof entry.type === "string" ? entry.type : undefined,
@@ -168,11 +176,16 @@ export async function requestGraphql(
         })),
       };
     }
-    const status = (error as { status?: unknown }).status;
+    const shape = (typeof error === "object" && error !== null ? error : {}) as FailureShape;
+    const status = shape.status;
     const message = failureMessage(error);
     const cause = Object.assign(new Error(message), { name: error instanceof Error ? error.name : "Error" });
+    const headers = shape.response?.headers ?? {};
+    if (typeof status === "number" && isRateLimit(status, message, headers)) {
+      throw new GitHubRateLimitError(route, status, retryAfterMs(headers, Date.now()), { cause });
+    }
     throw new GitHubApiError(
-      `graphql ${operation}`,
+      route,
       typeof status === "number" ? status : undefined,
       `GraphQL ${operation}: GitHub failed (${message}); check the app's installation and permissions`,
       { cause },
