@@ -45,6 +45,21 @@ export function recoveredTrailers(changes: readonly RecoveredChange[]): string[]
   );
 }
 
+/**
+ * The identities a commit's `SCIM-Operation` and `SCIM-Recovered` trailers name, so a restarted bot can
+ * tell what an open proposal already holds.
+ */
+export function identitiesNamed(message: string): { type: LedgerChange["type"]; id: string }[] {
+  const found = new Map<string, { type: LedgerChange["type"]; id: string }>();
+  const trailer = /^SCIM-(?:Operation: [A-Z]+|Recovered:) (User|Group) (\S+)/gm;
+  for (const match of message.matchAll(trailer)) {
+    const type = match[1] === "Group" ? "Group" : "User";
+    const id = match[2] ?? "";
+    found.set(`${type} ${id}`, { type, id });
+  }
+  return [...found.values()];
+}
+
 export interface SyncMessageInput {
   readonly operations: readonly OperationRef[];
   /** Identities this commit changes whose operation was acknowledged while no proposer ran. */

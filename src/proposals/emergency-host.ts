@@ -1,4 +1,6 @@
+import type { LedgerChange } from "../ledger/ledger.js";
 import type { FileChange, PolicyRepo } from "../repos/policy-repo.js";
+import { identitiesNamed } from "./commit-message.js";
 import type { Proof } from "./prove-revocation-only.js";
 
 export interface EmergencyProposal {
@@ -13,6 +15,17 @@ export interface EmergencyProposal {
  */
 export interface EmergencyWaiting {
   readonly waiting: string;
+}
+
+/** An emergency proposal still open when the proposer starts: one that a crash or a restart left behind. */
+export interface OpenEmergency extends EmergencyProposal {
+  /** The identities whose revocation it holds, from its commit's trailers. */
+  readonly identities: readonly { readonly type: LedgerChange["type"]; readonly id: string }[];
+  /**
+   * True when someone else finishes it: GitHub's auto-merge is armed, or it was left for a person's review
+   * (not proven, or above the mass-revocation guard). False for one the bot was still working on.
+   */
+  readonly waiting: boolean;
 }
 
 /**
@@ -39,6 +52,13 @@ export interface EmergencyHost {
   ): Promise<string | EmergencyWaiting>;
   /** Removes a proposal that will be opened again (a lost race, a failed merge). Never throws. */
   discard(proposal: EmergencyProposal): Promise<void>;
+  /** Proposals open now, for the start-up look, so a restart never opens a second one for the same case. */
+  openProposals(): Promise<OpenEmergency[]>;
+}
+
+/** Its commit says it was left for a person (`runEmergency` writes "Not merged: …" into it). */
+export function leftForReview(message: string): boolean {
+  return /^Not merged: /m.test(message);
 }
 
 export const EMERGENCY_PREFIX = "scim-gitops/emergency/";
@@ -79,6 +99,15 @@ export function branchEmergencyHost(repo: PolicyRepo): EmergencyHost {
     },
     async discard(proposal) {
       await repo.deleteBranch(proposal.branch, proposal.head).catch(() => undefined);
+    },
+    async openProposals() {
+      const branches = await repo.listBranches(EMERGENCY_PREFIX);
+      return Promise.all(
+        branches.map(async ({ branch, head }) => {
+          const { message } = await repo.readCommit(head);
+          return { branch, head, identities: identitiesNamed(message), waiting: leftForReview(message) };
+        }),
+      );
     },
   };
 }

@@ -108,7 +108,9 @@ async function attemptEmergency(input: EmergencyInput): Promise<EmergencyOutcome
     ? `Not merged: ${proof.reason}.`
     : held !== undefined
       ? `Not merged: ${held.reason}.`
-      : undefined;
+      : settings.emergency.merge === "off"
+        ? "Not merged: emergency.merge is off, so a person merges it."
+        : undefined;
   const proposal = await input.host.open({
     name: `${describe.name}-${utcStamp(now)}`,
     base,

@@ -16,8 +16,12 @@ export interface Recovery {
   /** Main's head, undefined when the base branch does not exist yet. */
   readonly base: string | undefined;
   readonly triggers: readonly EmergencyTrigger[];
-  /** Deactivations acknowledged while no proposer ran. */
+  /** Deactivations acknowledged while no proposer ran, less those an open proposal already holds. */
   readonly found: readonly EmergencyCase[];
+  /** Emergency proposals from before the start that someone else finishes (auto-merge, a review): kept. */
+  readonly kept?: number;
+  /** Half-made ones the bot was still working on when it stopped: closed, their cases proposed afresh. */
+  readonly discarded?: number;
 }
 
 /** What the worker does to the policy repository: one call per core action. */
@@ -65,9 +69,20 @@ export function repositoryActions(options: ActionOptions): ProposerActions {
       const base = await repo.head(repo.baseBranch);
       if (base === undefined) return { base, triggers: [], found: [] };
       const triggers = await triggersAt(base);
+      // A restart never opens a second proposal for a case an open one holds (issue 12).
+      const open = await options.host.openProposals();
+      const orphans = open.filter((proposal) => !proposal.waiting);
+      for (const orphan of orphans) await options.host.discard(orphan);
+      const held = new Set(
+        open
+          .filter((proposal) => proposal.waiting)
+          .flatMap((proposal) => proposal.identities.map((identity) => `${identity.type} ${identity.id}`)),
+      );
       const main = await repo.readFiles(base, identitiesDir(policyDir));
-      const found = recoverEmergencies(ledger, main, renderer, triggers, now().toISOString());
-      return { base, triggers, found };
+      const found = recoverEmergencies(ledger, main, renderer, triggers, now().toISOString()).filter(
+        (emergency) => !held.has(`${emergency.kind === "user" ? "User" : "Group"} ${emergency.id}`),
+      );
+      return { base, triggers, found, kept: open.length - orphans.length, discarded: orphans.length };
     },
     readTriggers: triggersAt,
     async commitSync(operations) {

@@ -140,6 +140,12 @@ export class ProposerWorker {
       case "recover":
         try {
           const recovery = await actions.recover();
+          if ((recovery.kept ?? 0) + (recovery.discarded ?? 0) > 0) {
+            log.warn(
+              `emergency proposals open from before the start: ${recovery.kept ?? 0} kept (auto-merge or a ` +
+                `review finishes them), ${recovery.discarded ?? 0} half-made closed and proposed afresh`,
+            );
+          }
           if (recovery.found.length > 0) {
             log.warn(
               `${recovery.found.length} deactivation(s) reached no emergency before a restart: revoking now`,

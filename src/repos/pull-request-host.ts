@@ -78,6 +78,8 @@ export interface PullRequestHost {
   /** The open PR from `head`, so a restarted bot finds its PR again instead of opening a second one. */
   findOpen(head: string): Promise<PullRequest | undefined>;
   get(number: number): Promise<PullRequest>;
+  /** Every open PR into `base` whose head branch starts with `headPrefix`, oldest first. */
+  listOpen(base: string, headPrefix: string): Promise<PullRequest[]>;
   open(request: OpenPullRequest): Promise<PullRequest>;
   update(number: number, change: { readonly title?: string; readonly body?: string }): Promise<PullRequest>;
   /** Closes it unmerged (a discarded proposal); closing a closed PR is fine. */

@@ -113,6 +113,30 @@ describe("the emergency path", () => {
     expect(onBranch).toContain("active: false\n");
   });
 
+  it("opens no second branch for a case an unmerged branch holds when the proposer restarts", async () => {
+    const p = await startWith({ merge: "off" });
+    await patch(fixture.ledger, "User", ALICE_ID, { active: false });
+    await expect.poll(() => p.state().emergencies.unmerged, { timeout: 5_000 }).toBe(1);
+    const [left] = await fixture.repo.listBranches("scim-gitops/emergency/");
+    expect((await fixture.repo.readCommit(left?.head ?? "")).message).toContain(
+      "Not merged: emergency.merge is off, so a person merges it.",
+    );
+    await p.close();
+    const warnings: string[] = [];
+    proposer = startProposer({
+      ledger: fixture.ledger,
+      repo: fixture.repo,
+      debounceMs: 60_000,
+      watchMainMs: 0,
+      now: () => new Date("2026-11-29T03:00:00.000Z"),
+      log: { info() {}, warn: (line) => warnings.push(line), error: (line) => warnings.push(line) },
+    });
+    await proposer.flush();
+    expect(await fixture.repo.listBranches("scim-gitops/emergency/")).toEqual([left]);
+    expect(proposer.state().emergencies).toMatchObject({ queued: 0, unmerged: 0 });
+    expect(warnings.join("\n")).toContain("1 kept");
+  });
+
   it("never merges a change that grants: leaving a group that carried a deny widens access", async () => {
     const p = await startWith({ triggers: "[deactivated, deleted, removed-from-group]" });
     const before = await fixture.repo.head("main");

@@ -2,8 +2,9 @@ import type { PolicyRepo } from "../../repos/policy-repo.js";
 import { HeadMovedError } from "../../repos/policy-repo.js";
 import type { PinnedMerge, PullRequestHost } from "../../repos/pull-request-host.js";
 import { AutoMergeNotAllowedError, PullRequestNotMergeableError } from "../../repos/pull-request-host.js";
+import { identitiesNamed } from "../commit-message.js";
 import type { EmergencyHost, EmergencyProposal, EmergencyWaiting } from "../emergency-host.js";
-import { branchEmergencyHost } from "../emergency-host.js";
+import { branchEmergencyHost, EMERGENCY_PREFIX, leftForReview } from "../emergency-host.js";
 import { renderEmergencyBody } from "./render-emergency-body.js";
 
 export const EMERGENCY_LABEL = "emergency-deprovision";
@@ -67,14 +68,30 @@ export function gitHubEmergencyHost(options: {
   return {
     async open(request) {
       const { branch, head } = await branchProposals.open(request);
-      const pull = await pulls.open({
-        head: branch,
-        base: repo.baseBranch,
-        title: request.message.split("\n", 1)[0] ?? branch,
-        body: renderEmergencyBody(request),
-      });
+      let number: number | undefined;
+      try {
+        number = (
+          await pulls.open({
+            head: branch,
+            base: repo.baseBranch,
+            title: request.message.split("\n", 1)[0] ?? branch,
+            body: renderEmergencyBody(request),
+          })
+        ).number;
+        await pulls.addLabels(number, [EMERGENCY_LABEL]);
+      } catch (error) {
+        // The next attempt opens a fresh proposal: this half-made one (no PR, or one without its label)
+        // must not stay open beside it. A PR GitHub made before failing the answer is found by its head.
+        number ??= await pulls.findOpen(branch).then(
+          (pull) => pull?.number,
+          () => undefined,
+        );
+        if (number !== undefined) await pulls.close(number).catch(() => undefined);
+        await repo.deleteBranch(branch, head).catch(() => undefined);
+        throw error;
+      }
+      const pull = { number };
       numbers.set(branch, pull.number);
-      await pulls.addLabels(pull.number, [EMERGENCY_LABEL]);
       await options.afterOpen?.(pull.number).catch((error: unknown) => {
         options.warn?.(`after opening emergency pull request #${pull.number}: ${String(error)}`);
       });
@@ -121,6 +138,26 @@ export function gitHubEmergencyHost(options: {
       if (number !== undefined) await pulls.close(number).catch(() => undefined);
       numbers.delete(proposal.branch);
       await repo.deleteBranch(proposal.branch, proposal.head).catch(() => undefined);
+    },
+
+    /**
+     * Open PRs from emergency branches. Waiting: labelled, with auto-merge armed or a "Not merged" verdict;
+     * one without its label is half-made (a crash between opening and labelling it).
+     */
+    async openProposals() {
+      const open = await pulls.listOpen(repo.baseBranch, EMERGENCY_PREFIX);
+      return Promise.all(
+        open.map(async (pull) => {
+          const { message } = await repo.readCommit(pull.head.sha);
+          numbers.set(pull.head.branch, pull.number);
+          return {
+            branch: pull.head.branch,
+            head: pull.head.sha,
+            identities: identitiesNamed(message),
+            waiting: pull.labels.includes(EMERGENCY_LABEL) && (pull.autoMerge || leftForReview(message)),
+          };
+        }),
+      );
     },
   };
 }

@@ -74,6 +74,23 @@ export class GitHubPullRequests implements PullRequestHost {
     return first === undefined ? undefined : toPullRequest(first);
   }
 
+  async listOpen(base: string, headPrefix: string): Promise<PullRequest[]> {
+    const found: PullRequest[] = [];
+    for (let page = 1; ; page++) {
+      const response = await this.send("GET /repos/{owner}/{repo}/pulls", {
+        state: "open",
+        base,
+        sort: "created",
+        direction: "asc",
+        per_page: 100,
+        page,
+      });
+      const pulls = response.data as readonly PullData[];
+      found.push(...pulls.map(toPullRequest).filter((pull) => pull.head.branch.startsWith(headPrefix)));
+      if (pulls.length < 100) return found;
+    }
+  }
+
   async get(number: number): Promise<PullRequest> {
     return toPullRequest(await this.read(number));
   }

@@ -56,7 +56,8 @@ function labelData(request: PullsRequest, name: string): Json {
     node_id: Buffer.from(`Label:${id}`).toString("base64"),
     url: `${request.url}/repos/${request.owner}/${request.repo}/labels/${encodeURIComponent(name)}`,
     name,
-    description: null,
+    // The list of pulls (pull-request-simple) types it a non-null string; elsewhere it may be null.
+    description: "",
     color: "ededed",
     default: false,
   };
@@ -138,11 +139,17 @@ export async function routePullRequest(request: PullsRequest): Promise<ReplyBody
   if (method === "GET" && rest === "/pulls") {
     const wanted = request.query.get("state") ?? "open";
     const head = request.query.get("head");
+    const base = request.query.get("base");
+    const ascending = request.query.get("direction") === "asc";
+    const perPage = Math.min(100, Number(request.query.get("per_page") ?? 30));
+    const page = Math.max(1, Number(request.query.get("page") ?? 1));
     // GitHub's `head` filter is `owner:branch`; a bare branch name matches nothing.
     const matches = [...pulls.values()]
       .filter((pull) => wanted === "all" || pull.state === wanted)
       .filter((pull) => head === null || `${request.owner}:${pull.head}` === head)
-      .sort((a, b) => b.number - a.number);
+      .filter((pull) => base === null || pull.base === base)
+      .sort((a, b) => (ascending ? a.number - b.number : b.number - a.number))
+      .slice((page - 1) * perPage, page * perPage);
     return { status: 200, body: await Promise.all(matches.map((pull) => pullData(request, pull, false))) };
   }
   if (method === "POST" && rest === "/pulls") {
