@@ -114,7 +114,9 @@ describe("a restart with an emergency PR open", () => {
     // The push webhook arrives: the sync branch is rebuilt on the merged revocation.
     proposer.mainMayHaveMoved();
     await expect
-      .poll(async () => (await world.repo.readCommit((await world.repo.head(SYNC_BRANCH)) ?? "")).parents)
+      .poll(async () => (await world.repo.readCommit((await world.repo.head(SYNC_BRANCH)) ?? "")).parents, {
+        timeout: 10_000,
+      })
       .toEqual([main]);
     expect(emergencyPulls()).toHaveLength(1);
   });
