@@ -32,6 +32,11 @@ export interface ProposerOptions {
   readonly maxEmergencyBatch?: number;
   /** How often to look for main moving under us (a person merging); 0 turns it off. */
   readonly watchMainMs?: number;
+  /**
+   * Waits after the 1st, 2nd, … failure of a flush or an emergency (default 0.5 s, 2 s, 10 s, 30 s; the last
+   * repeats). A host's retry-after replaces them.
+   */
+  readonly retryDelaysMs?: readonly number[];
   /** Wall-clock time written into commits, branch names and tombstones. */
   readonly now?: () => Date;
   readonly log?: ProposerLogger;
@@ -79,6 +84,7 @@ export function startProposer(options: ProposerOptions): Proposer {
       ...(options.maxBatch === undefined ? {} : { maxBatch: options.maxBatch }),
       ...(options.maxEmergencyBatch === undefined ? {} : { emergencyBatch: options.maxEmergencyBatch }),
       ...(options.watchMainMs === undefined ? {} : { watchMainMs: options.watchMainMs }),
+      ...(options.retryDelaysMs === undefined ? {} : { retryDelaysMs: options.retryDelaysMs }),
     },
     clock: () => performance.now(),
     now,

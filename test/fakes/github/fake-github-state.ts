@@ -181,8 +181,19 @@ export class FakeRepoState {
 
   private refMoved(ref: string, before: string, after: string): void {
     this.emit({ name: "push", ref, before, after });
-    if (!ref.startsWith("refs/heads/") || after === "") return;
+    if (!ref.startsWith("refs/heads/")) return;
     const branch = ref.slice("refs/heads/".length);
+    if (after === "") {
+      // GitHub closes a PR whose head branch is deleted.
+      for (const pull of this.pulls.values()) {
+        if (pull.state !== "open" || pull.head !== branch) continue;
+        pull.state = "closed";
+        pull.autoMerge = undefined;
+        pull.closedAt = pull.updatedAt = timestamp();
+        this.emit({ name: "pull_request", action: "closed", pull });
+      }
+      return;
+    }
     for (const pull of this.pulls.values()) {
       if (pull.state === "open" && pull.head === branch) {
         pull.updatedAt = timestamp();

@@ -24,6 +24,8 @@ export interface LoggedRequest {
   readonly status: number;
   /** The query string, without the `?`. */
   readonly query: string;
+  /** When the request arrived (`Date.now()`), so a test can see how long a client waited between two. */
+  readonly at: number;
 }
 
 /** Misbehaviour to inject; each fires once (or `times` times) and then clears. */
@@ -36,6 +38,17 @@ export interface FakeGitHubFaults {
   protectedBranches?: ReadonlySet<string> | undefined;
   /** Answers the next request 401 with the Authorization header echoed back, as a broken proxy might. */
   echoAuthorization?: boolean | undefined;
+  /** Answers the next `times` requests with a 5xx, GitHub's unicorn page body. */
+  serverError?: { status?: 500 | 502 | 503; times: number } | undefined;
+  /** GitHub unreachable until this time (`Date.now()` ms): every connection is reset, nothing answers. */
+  downUntil?: number | undefined;
+  /** Answers the next `times` pull request merges (PUT …/merge) with GitHub's 405 or 409. */
+  mergeRefusal?: { status: 405 | 409; times: number } | undefined;
+  /**
+   * Runs before each request is routed (`path` as sent, without the query); a test kills a process here,
+   * mid-flush. Not cleared after use.
+   */
+  beforeRequest?: ((method: string, path: string) => Promise<void> | void) | undefined;
 }
 
 export interface FakeGitHubOptions {
@@ -83,6 +96,34 @@ function injectedFault(faults: FakeGitHubFaults, request: IncomingMessage): Repl
   if (faults.echoAuthorization === true) {
     faults.echoAuthorization = false;
     return { status: 401, body: { message: `Bad credentials: ${request.headers.authorization ?? ""}` } };
+  }
+  const failure = faults.serverError;
+  if (failure !== undefined) {
+    failure.times--;
+    if (failure.times <= 0) faults.serverError = undefined;
+    return { status: failure.status ?? 502, body: { message: "Server Error" } };
+  }
+  const refusal = faults.mergeRefusal;
+  if (refusal !== undefined && request.method === "PUT" && /\/pulls\/\d+\/merge$/.test(request.url ?? "")) {
+    refusal.times--;
+    if (refusal.times <= 0) faults.mergeRefusal = undefined;
+    return refusal.status === 405
+      ? {
+          status: 405,
+          body: {
+            message: 'Required status check "plan" is expected.',
+            documentation_url: "https://docs.github.com/rest/pulls/pulls#merge-a-pull-request",
+            status: "405",
+          },
+        }
+      : {
+          status: 409,
+          body: {
+            message: "Head branch was modified. Review and try the merge again.",
+            documentation_url: "https://docs.github.com/rest/pulls/pulls#merge-a-pull-request",
+            status: "409",
+          },
+        };
   }
   const limit = faults.rateLimit;
   if (limit === undefined) return undefined;
@@ -213,7 +254,13 @@ export async function startFakeGitHub(
   const server = createServer((request, response) => {
     const parsed = new URL(request.url ?? "/", web);
     const method = request.method ?? "GET";
-    route(request, parsed)
+    const at = Date.now();
+    if (faults.downUntil !== undefined && at < faults.downUntil) {
+      response.socket?.resetAndDestroy();
+      return;
+    }
+    Promise.resolve(faults.beforeRequest?.(method, decodeURIComponent(parsed.pathname)))
+      .then(() => route(request, parsed))
       .catch((error: unknown) => ({ status: 500, body: { message: `fake GitHub failed: ${String(error)}` } }))
       .then((reply) => {
         const sent = checked(method, parsed.pathname, reply);
@@ -222,6 +269,7 @@ export async function startFakeGitHub(
           path: decodeURIComponent(parsed.pathname),
           status: sent.status,
           query: parsed.search.slice(1),
+          at,
         });
         answer(response, sent);
       })

@@ -1,4 +1,5 @@
 import { rm } from "node:fs/promises";
+import { join } from "node:path";
 import type { JournalLedger } from "../../../src/ledger/journal-ledger-contract.js";
 import { GitHubPolicyRepo } from "../../../src/repos/github/github-policy-repo.js";
 import { GitHubPullRequests } from "../../../src/repos/github/github-pull-requests.js";
@@ -15,6 +16,8 @@ export interface GitHubProposals {
   readonly pulls: GitHubPullRequests;
   /** The real journal ledger, seeded with what main's identities say. */
   readonly ledger: JournalLedger;
+  /** The ledger's data directory, for a process that opens it after `ledger` is closed. */
+  readonly dataDir: string;
   readonly main: string;
   close(): Promise<void>;
 }
@@ -43,6 +46,7 @@ export async function openGitHubProposals(options: FixtureOptions = {}): Promise
     repo,
     pulls,
     ledger: local.ledger,
+    dataDir: join(local.scratch, "data"),
     main,
     async close() {
       await local.ledger.close();
