@@ -1,7 +1,7 @@
 import { Secret } from "../secret.js";
 
 /** What the action's entry point was asked to do (the `command` input of action.yml). */
-export type ActionCommand = "pr-plan" | "apply" | "drift";
+export type ActionCommand = "pr-plan" | "apply" | "drift" | "expire";
 
 /**
  * The GitHub Actions runner's view of this run, read from the environment `loadConfig` holds (STYLE: only
@@ -16,6 +16,10 @@ export interface ActionEnvironment {
   /** REST base URL: api.github.com, or `https://HOST/api/v3` on GitHub Enterprise Server. */
   readonly apiUrl: string;
   readonly sha: string;
+  /** The branch the run is on (GITHUB_REF_NAME): the base an expiry proposal targets. */
+  readonly refName: string;
+  /** The `expiry-warn-days` input: overrides settings `expiry.warnWithinDays` when set. */
+  readonly expiryWarnDays: number | undefined;
   readonly eventPath: string | undefined;
   readonly stepSummaryPath: string | undefined;
   readonly outputPath: string | undefined;
@@ -31,7 +35,7 @@ export class ActionEnvironmentError extends Error {
   override name = "ActionEnvironmentError";
 }
 
-const COMMANDS: readonly ActionCommand[] = ["pr-plan", "apply", "drift"];
+const COMMANDS: readonly ActionCommand[] = ["pr-plan", "apply", "drift", "expire"];
 
 export function readActionEnvironment(
   env: Readonly<Record<string, string | undefined>>,
@@ -64,6 +68,8 @@ export function readActionEnvironment(
     repository,
     apiUrl: (get("GITHUB_API_URL") ?? "https://api.github.com").replace(/\/+$/, ""),
     sha: required("GITHUB_SHA", "run this inside GitHub Actions (the commit being checked)"),
+    refName: get("GITHUB_REF_NAME") ?? "main",
+    expiryWarnDays: warnDays(get("INPUT_EXPIRY_WARN_DAYS")),
     eventPath: get("GITHUB_EVENT_PATH"),
     stepSummaryPath: get("GITHUB_STEP_SUMMARY"),
     outputPath: get("GITHUB_OUTPUT"),
@@ -71,4 +77,14 @@ export function readActionEnvironment(
     workspace,
     planFile: get("INPUT_PLAN_FILE") ?? `${get("RUNNER_TEMP") ?? workspace}/scim-gitops-plan.json`,
   };
+}
+
+function warnDays(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) {
+    throw new ActionEnvironmentError(
+      `the action's expiry-warn-days input is "${value}": give a whole number of days, e.g. 14, or leave it out to use settings expiry.warnWithinDays`,
+    );
+  }
+  return Number(value);
 }

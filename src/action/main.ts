@@ -7,6 +7,7 @@ import type { ActionRun } from "./action-run.js";
 import { cliRunner } from "./run-cli-command.js";
 import { runApply } from "./run-apply.js";
 import { runDrift } from "./run-drift.js";
+import { runExpire } from "./run-expire.js";
 import { runPrPlan } from "./run-pr-plan.js";
 import { escapeCommandData } from "./workflow-commands.js";
 
@@ -14,6 +15,7 @@ const RUNS: Record<ActionCommand, (run: ActionRun) => Promise<number>> = {
   "pr-plan": runPrPlan,
   apply: runApply,
   drift: runDrift,
+  expire: runExpire,
 };
 
 /** The action's entry point (action.yml runs dist/action/main.js). Resolves to the step's exit code. */

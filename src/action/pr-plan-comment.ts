@@ -8,6 +8,8 @@ export interface PrPlanReport {
   readonly validation: string;
   /** `diff BASE HEAD --format markdown`. */
   readonly accessDiff: string;
+  /** The "Expiring soon" table (bindings whose last day is within the window); empty when there are none. */
+  readonly expiringSoon: string;
   /** `plan --format markdown`, when the job had read-only target credentials. */
   readonly plan: string | undefined;
   readonly headSha: string;
@@ -25,6 +27,7 @@ export function renderPrPlanReport(report: PrPlanReport): string {
     "",
     report.accessDiff.trimEnd(),
     "",
+    ...(report.expiringSoon.trim() === "" ? [] : [report.expiringSoon.trimEnd(), ""]),
     plan.trimEnd(),
     "",
   ].join("\n");

@@ -3,8 +3,10 @@ import { issuesClient, type ActionRun } from "./action-run.js";
 import { PR_PLAN_MARKER, renderPrPlanComment, renderPrPlanReport } from "./pr-plan-comment.js";
 import { annotationsFromValidation } from "./validation-annotations.js";
 import { escapeCommandData, formatAnnotation } from "./workflow-commands.js";
-import { GitHubIssuesError } from "./github-issues.js";
-import { EXIT_ERROR, EXIT_OK } from "../cli/errors.js";
+import { GitHubRestError } from "./github-rest.js";
+import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from "../cli/errors.js";
+import { renderExpiringSoon } from "../policy/render/render-expiry.js";
+import { expiryFromJson } from "./expiry-report.js";
 
 /**
  * The pull-request check: validate (annotations at file:line:col), the offline access diff between the
@@ -25,6 +27,8 @@ export async function runPrPlan(run: ActionRun): Promise<number> {
   const accessDiff =
     diff.code === EXIT_OK ? diff.stdout : failedStep("Access diff", diff.stdout, diff.stderr);
 
+  const expiringSoon = await expiringSoonTable(run, dir);
+
   let plan: string | undefined;
   if (run.config.pulsar() !== undefined || run.config.nats() !== undefined) {
     const planned = await run.cli(["plan", ...dir, "--format", "markdown"]);
@@ -34,6 +38,7 @@ export async function runPrPlan(run: ActionRun): Promise<number> {
   const report = {
     validation: validation.stdout || validation.stderr,
     accessDiff,
+    expiringSoon,
     plan,
     headSha: pr.headSha,
   };
@@ -49,13 +54,37 @@ export async function runPrPlan(run: ActionRun): Promise<number> {
       );
       await setOutput(environment, "comment-id", String(id));
     } catch (error) {
-      if (!(error instanceof GitHubIssuesError)) throw error;
+      if (!(error instanceof GitHubRestError)) throw error;
       run.log(`::warning::${escapeCommandData(`${error.message}; the report is in the step summary`)}\n`);
     }
   }
   const failed = validationJson.code !== EXIT_OK || diff.code !== EXIT_OK;
   await setOutput(environment, "valid", String(validationJson.code === EXIT_OK));
   return failed ? EXIT_ERROR : EXIT_OK;
+}
+
+/**
+ * Bindings of the PR's head whose last day falls within the window (settings `expiry.warnWithinDays`, or
+ * the action's `expiry-warn-days`). The check does not fail on them: it is a reminder, so a policy that
+ * `expire` cannot read only loses the table, with a note in the log.
+ */
+async function expiringSoonTable(run: ActionRun, dir: readonly string[]): Promise<string> {
+  const days = run.environment.expiryWarnDays;
+  const listed = await run.cli([
+    "expire",
+    ...dir,
+    "--now",
+    run.now().toISOString(),
+    ...(days === undefined ? [] : ["--warn-days", String(days)]),
+    "--format",
+    "json",
+  ]);
+  if (listed.code !== EXIT_OK && listed.code !== EXIT_CHANGES) {
+    run.log("::warning::expire could not read the policy, so the comment has no expiring-soon table\n");
+    return "";
+  }
+  const report = expiryFromJson(listed.stdout);
+  return renderExpiringSoon(report.expiringSoon, report.warnWithinDays);
 }
 
 function failedStep(title: string, stdout: string, stderr: string): string {

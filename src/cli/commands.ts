@@ -1,6 +1,7 @@
 import type { Command } from "./command.js";
 import { applyCommand } from "./commands/apply.js";
 import { diffCommand } from "./commands/diff.js";
+import { expireCommand } from "./commands/expire.js";
 import { explainCommand } from "./commands/explain.js";
 import { initCommand } from "./commands/init.js";
 import { natsAuthCommand } from "./commands/nats-auth.js";
@@ -15,6 +16,7 @@ export const COMMANDS: readonly Command[] = [
   diffCommand,
   planCommand,
   applyCommand,
+  expireCommand,
   serveCommand,
   natsAuthCommand,
   initCommand,

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { GitHubIssues, GitHubIssuesError } from "../../src/action/github-issues.js";
+import { GitHubIssues } from "../../src/action/github-issues.js";
+import { GitHubRestError } from "../../src/action/github-rest.js";
 import { describeError } from "../../src/cli/errors.js";
 import { Secret } from "../../src/secret.js";
 import { startFakeGitHubIssues, type FakeGitHubIssues } from "../fakes/github-issues/server.js";
@@ -42,7 +43,7 @@ describe("the action's GitHub issues client", () => {
     const error = await client("ghs_wrongToken1111111111111111")
       .upsertComment(3, "<!-- mine -->", "x")
       .catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(GitHubIssuesError);
+    expect(error).toBeInstanceOf(GitHubRestError);
     expect(describeError(error)).toMatch(/HTTP 401.*check the action's github-token input/);
     expect(describeError(error)).not.toContain("ghs_wrongToken");
     expect(JSON.stringify(error, Object.getOwnPropertyNames(error))).not.toContain("ghs_wrongToken");

@@ -10,6 +10,7 @@ describe("the sticky pull-request comment", () => {
       {
         validation: "### Policy validation: passed\n",
         accessDiff: "### Access diff\n\n- bob loses acme/payments\n",
+        expiringSoon: "",
         plan: undefined,
         headSha: "0123456789abcdef",
       },
@@ -26,6 +27,7 @@ describe("the sticky pull-request comment", () => {
     const report = {
       validation: "ok",
       accessDiff: ["```", ...rows, "```"].join("\n"),
+      expiringSoon: "",
       plan: "plan",
       headSha: "abc",
     };

@@ -73,7 +73,8 @@ export function settings(
     version: 1,
     targets: sections,
     guards: { maxRevocations: { percent: 25 }, minRevocations: 5 },
-    emergency: { triggers: ["deactivated", "deleted"], merge: "direct" },
+    emergency: { triggers: ["deactivated", "deleted"], merge: "direct", expiry: false },
+    expiry: { warnWithinDays: 14 },
     at: at("settings.yaml", 1),
     ...rest,
   };

@@ -85,7 +85,8 @@ describe("loadPolicy", () => {
         ],
       ]),
       guards: { maxRevocations: { percent: 25 }, minRevocations: 5 },
-      emergency: { triggers: ["deactivated", "deleted"], merge: "direct" },
+      emergency: { triggers: ["deactivated", "deleted"], merge: "direct", expiry: false },
+      expiry: { warnWithinDays: 14 },
       at: { file: "p/settings.yaml", line: 1, col: 1 },
     });
   });

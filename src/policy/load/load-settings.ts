@@ -11,7 +11,12 @@ import type { AnyTargetPolicy, TargetSettings } from "../targets/target-policy.j
 /** DESIGN §3 defaults, applied wherever settings.yaml leaves a value out. */
 export const DEFAULT_PRINCIPAL = "{userName}";
 export const DEFAULT_GUARDS = { maxRevocations: { percent: 25 }, minRevocations: 5 } as const;
-export const DEFAULT_EMERGENCY = { triggers: ["deactivated", "deleted"], merge: "direct" } as const;
+export const DEFAULT_EMERGENCY = {
+  triggers: ["deactivated", "deleted"],
+  merge: "direct",
+  expiry: false,
+} as const;
+export const DEFAULT_EXPIRY = { warnWithinDays: 14 } as const;
 
 export function normalizeSettings(
   input: SettingsInput | undefined,
@@ -35,7 +40,9 @@ export function normalizeSettings(
         ...DEFAULT_EMERGENCY.triggers,
       ],
       merge: (input?.emergency?.merge as EmergencyMerge | undefined) ?? DEFAULT_EMERGENCY.merge,
+      expiry: input?.emergency?.expiry ?? DEFAULT_EMERGENCY.expiry,
     },
+    expiry: { warnWithinDays: input?.expiry?.warnWithinDays ?? DEFAULT_EXPIRY.warnWithinDays },
     at,
   };
 }

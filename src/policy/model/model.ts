@@ -89,7 +89,16 @@ export interface Settings {
    */
   readonly targets: ReadonlyMap<string, TargetSettings>;
   readonly guards: { readonly maxRevocations: RevocationLimit; readonly minRevocations: number };
-  readonly emergency: { readonly triggers: readonly EmergencyTrigger[]; readonly merge: EmergencyMerge };
+  readonly emergency: {
+    readonly triggers: readonly EmergencyTrigger[];
+    readonly merge: EmergencyMerge;
+    /** The scheduled removal of expired bindings takes the emergency path (label, proof, merge). */
+    readonly expiry: boolean;
+  };
+  readonly expiry: {
+    /** Bindings expiring within this many days are flagged on pull requests. */
+    readonly warnWithinDays: number;
+  };
   readonly at: SourceLocation;
 }
 

@@ -3,7 +3,7 @@ import { PERCENT_PATTERN, checkPercent, checkPrincipalTemplate } from "./setting
 import { accepting, either, list } from "./decode-collections.js";
 import { object, type Decoded, type Field } from "./decode-object.js";
 import type { Decoder, DecoderOutput } from "./decoder.js";
-import { integer, string } from "./decode-scalars.js";
+import { boolean, integer, string } from "./decode-scalars.js";
 
 /** The `principal` field every target's settings section has. */
 export const principalSetting = string({
@@ -53,8 +53,26 @@ export const emergencySchema = object(
           "direct: the bot merges a proven revocation-only PR; auto: GitHub auto-merge; off: open only.",
       }),
     },
+    expiry: {
+      decoder: boolean(
+        "true: the scheduled removal of expired bindings (scim-gitops expire) is labelled emergency-deprovision, so the App merges it once proven revocation-only. Default false: it waits for review.",
+      ),
+    },
   },
   { noun: "settings `emergency`" },
+);
+
+export const expirySchema = object(
+  {
+    warnWithinDays: {
+      decoder: integer({
+        minimum: 0,
+        description:
+          "Bindings whose `expires` falls within this many days are flagged in the pull-request plan comment. Default 14.",
+      }),
+    },
+  },
+  { noun: "settings `expiry`" },
 );
 
 /** settings.yaml as decoded: the common sections, and per target name its decoded section. */
@@ -62,9 +80,10 @@ export type SettingsInput = Decoded<{
   version: Field<number>;
   guards: Field<DecoderOutput<typeof guardsSchema>>;
   emergency: Field<DecoderOutput<typeof emergencySchema>>;
+  expiry: Field<DecoderOutput<typeof expirySchema>>;
 }> & { readonly [target: string]: unknown };
 
-/** settings.yaml: the version, one section per target (in the registry's order), guards and emergency. */
+/** settings.yaml: the version, one section per target (in the registry's order), guards, emergency, expiry. */
 export function settingsSchemaFor(targets: readonly AnyTargetPolicy[]): Decoder<SettingsInput> {
   return object(
     {
@@ -74,6 +93,7 @@ export function settingsSchemaFor(targets: readonly AnyTargetPolicy[]): Decoder<
       ),
       guards: { decoder: guardsSchema },
       emergency: { decoder: emergencySchema },
+      expiry: { decoder: expirySchema },
     },
     { noun: "settings.yaml", description: "scim-gitops settings (policy format v1)." },
   );

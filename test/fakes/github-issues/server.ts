@@ -1,11 +1,15 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { gitResult } from "../../../src/repos/git/git.js";
+import { routeLabels, routePulls, type PullsContext } from "./pulls.js";
 
 /**
- * A stateful fake of GitHub's issues and issue-comments REST endpoints for one repository (pull requests
- * are issues there too), with GitHub's status codes and `{message, documentation_url}` error bodies:
- * 401 on a bad token, 404 on an unknown issue or comment, 422 on a missing title or a body over 65,536
- * characters. It records every request so a test can see what the action did.
+ * A stateful fake of GitHub's issues, issue-comments, labels and pulls REST endpoints for one repository
+ * (pull requests are issues there too, sharing their numbers and labels), with GitHub's status codes and
+ * `{message, documentation_url}` error bodies: 401 on a bad token, 404 on an unknown issue, comment or
+ * label, 422 on a missing title, a body over 65,536 characters, a head branch that does not exist or
+ * already has an open pull request. Branches are read from a real git repository (`repoDir`). It records
+ * every request so a test can see what the action did.
  */
 export interface FakeIssue {
   readonly number: number;
@@ -15,6 +19,8 @@ export interface FakeIssue {
   stateReason: string | null;
   labels: string[];
   readonly isPullRequest: boolean;
+  /** Pull requests only: the head and base branches. */
+  readonly pull?: { readonly head: string; base: string; headSha: string };
 }
 
 export interface FakeComment {
@@ -36,13 +42,15 @@ export interface FakeGitHubIssues {
   readonly log: FakeIssuesRequest[];
   /** A pull request the action can comment on. */
   addPullRequest(number: number, title: string): void;
+  /** The open or closed pull requests whose head is `branch`. */
+  pullsFrom(branch: string): FakeIssue[];
   close(): Promise<void>;
 }
 
-const BODY_LIMIT = 65_536;
+export const BODY_LIMIT = 65_536;
 const DOCS = "https://docs.github.com/rest/issues";
 
-interface Reply {
+export interface Reply {
   readonly status: number;
   readonly body?: unknown;
 }
@@ -51,6 +59,8 @@ export async function startFakeGitHubIssues(options: {
   owner: string;
   repo: string;
   token: string;
+  /** The repository whose branches pull requests are opened from (a bare remote, say). */
+  repoDir?: string;
 }): Promise<FakeGitHubIssues> {
   const issues = new Map<number, FakeIssue>();
   const comments: FakeComment[] = [];
@@ -89,12 +99,35 @@ export async function startFakeGitHubIssues(options: {
       ? invalid("body", typeof body === "string" ? "custom" : "invalid")
       : undefined;
 
-  const route = (
+  const branchHead = async (branch: string): Promise<string | undefined> => {
+    if (options.repoDir === undefined) return undefined;
+    const result = await gitResult(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}^{commit}`], {
+      cwd: options.repoDir,
+    });
+    return result.code === 0 ? result.stdout.toString("utf8").trim() : undefined;
+  };
+  const pulls: PullsContext = {
+    owner: options.owner,
+    repo: options.repo,
+    issues,
+    nextNumber: () => ++counters.issue,
+    branchHead,
+    pullsUrl: () => `${url}${base}/pulls`,
+    notFound,
+    bodyProblem,
+  };
+
+  const route = async (
     method: string,
     path: string,
     query: URLSearchParams,
     input: Record<string, unknown>,
-  ): Reply => {
+  ): Promise<Reply> => {
+    if (path === `${base}/pulls` || path.startsWith(`${base}/pulls/`)) {
+      return routePulls(pulls, method, path.slice(`${base}/pulls`.length), query, input);
+    }
+    const labels = /^\/issues\/(\d+)\/labels(?:\/(.+))?$/.exec(path.slice(base.length));
+    if (labels !== null) return routeLabels(pulls, method, Number(labels[1]), labels[2], input);
     if (!path.startsWith(`${base}/issues`)) return notFound;
     const rest = path.slice(`${base}/issues`.length);
     if (rest === "" && method === "GET") {
@@ -186,7 +219,7 @@ export async function startFakeGitHubIssues(options: {
             status: 401,
             body: { message: "Bad credentials", documentation_url: "https://docs.github.com/rest" },
           }
-        : route(
+        : await route(
             method,
             target.pathname,
             target.searchParams,
@@ -220,8 +253,10 @@ export async function startFakeGitHubIssues(options: {
         stateReason: null,
         labels: [],
         isPullRequest: true,
+        pull: { head: `pr-${number}`, base: "main", headSha: "0".repeat(40) },
       });
     },
+    pullsFrom: (branch) => [...issues.values()].filter((issue) => issue.pull?.head === branch),
     close: () =>
       new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
   };
