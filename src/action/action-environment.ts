@@ -35,7 +35,8 @@ export class ActionEnvironmentError extends Error {
   override name = "ActionEnvironmentError";
 }
 
-const COMMANDS: readonly ActionCommand[] = ["pr-plan", "apply", "drift", "expire"];
+/** What the `command` input accepts. */
+export const ACTION_COMMANDS: readonly ActionCommand[] = ["pr-plan", "apply", "drift", "expire"];
 
 export function readActionEnvironment(
   env: Readonly<Record<string, string | undefined>>,
@@ -51,9 +52,9 @@ export function readActionEnvironment(
     return value;
   };
   const command = get("INPUT_COMMAND");
-  if (command === undefined || !COMMANDS.includes(command as ActionCommand)) {
+  if (command === undefined || !ACTION_COMMANDS.includes(command as ActionCommand)) {
     throw new ActionEnvironmentError(
-      `the action's command input is ${command === undefined ? "missing" : `"${command}"`}: use one of ${COMMANDS.join(", ")}`,
+      `the action's command input is ${command === undefined ? "missing" : `"${command}"`}: use one of ${ACTION_COMMANDS.join(", ")}`,
     );
   }
   const token = get("INPUT_GITHUB_TOKEN");

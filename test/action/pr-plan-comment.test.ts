@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { PR_PLAN_MARKER, renderPrPlanComment, renderPrPlanReport } from "../../src/action/pr-plan-comment.js";
 import { GITHUB_BODY_LIMIT, truncateMarkdown } from "../../src/action/truncate-markdown.js";
+import { renderExpiringSoon } from "../../src/policy/render/render-expiry.js";
 
 const RUN = "https://github.com/acme/policy/actions/runs/1";
 
@@ -40,6 +41,51 @@ describe("the sticky pull-request comment", () => {
     const beforePointer = body.slice(0, body.indexOf("**Truncated.**"));
     expect((beforePointer.match(/^```/gm) ?? []).length % 2).toBe(0);
     expect(renderPrPlanReport(report)).toContain("user4999@example.com");
+  });
+
+  it("flags bindings expiring within the window in a short table, soonest first, between the diff and the plan", () => {
+    const soon = renderExpiringSoon(
+      [
+        {
+          subject: { kind: "group", name: "contractors" },
+          roles: ["payments-reader", "search-indexer"],
+          expires: "2026-12-10",
+          at: { file: "policies/access/payments.yaml", line: 31, col: 5 },
+          daysLeft: 11,
+        },
+        {
+          subject: { kind: "user", name: "carol@example.com" },
+          roles: ["payments-reader"],
+          expires: "2026-11-30",
+          at: { file: "policies/access/payments.yaml", line: 27, col: 5 },
+          daysLeft: 1,
+        },
+      ],
+      14,
+    );
+    const body = renderPrPlanComment(
+      {
+        validation: "ok",
+        accessDiff: "### Access diff\n",
+        expiringSoon: soon,
+        plan: "### scim-gitops plan\n",
+        headSha: "abc",
+      },
+      RUN,
+    );
+    expect(body).toContain("### Expiring soon\n\n2 bindings end within 14 days");
+    expect(body).toContain(
+      "| user `carol@example.com` | `payments-reader` | `policies/access/payments.yaml:27` | 2026-11-30 (tomorrow) |\n| group `contractors` | `payments-reader`, `search-indexer` | `policies/access/payments.yaml:31` | 2026-12-10 (in 11 days) |",
+    );
+    expect(body.indexOf("### Access diff")).toBeLessThan(body.indexOf("### Expiring soon"));
+    expect(body.indexOf("### Expiring soon")).toBeLessThan(body.indexOf("### scim-gitops plan"));
+    expect(renderExpiringSoon([], 14)).toBe("");
+    expect(
+      renderPrPlanComment(
+        { validation: "ok", accessDiff: "d", expiringSoon: "", plan: "p", headSha: "abc" },
+        RUN,
+      ),
+    ).not.toContain("Expiring soon");
   });
 
   it("leaves a short body as it is", () => {

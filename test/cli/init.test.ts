@@ -18,8 +18,13 @@ describe("scim-gitops init", () => {
     expect((await readdir(join(root, ".github/workflows"))).sort()).toEqual([
       "policy-apply.yml",
       "policy-drift.yml",
+      "policy-expire.yml",
       "policy-plan.yml",
     ]);
+    const expire = await readFile(join(root, ".github/workflows/policy-expire.yml"), "utf8");
+    expect(expire).toContain("uses: acme/scim-gitops@0123abc");
+    expect(expire).toContain("command: expire");
+    expect(expire).toMatch(/schedule:\n\s+- cron:/);
     const plan = await readFile(join(root, ".github/workflows/policy-plan.yml"), "utf8");
     expect(plan).toContain("uses: acme/scim-gitops@0123abc");
     expect(plan).toContain("command: pr-plan");

@@ -1,9 +1,10 @@
 /**
  * What a policy repository's three workflows do, in order, with the real commands and the action's real
  * entry point (runAction, which dist/action/main.js runs) on a repository `scim-gitops init` scaffolded:
- * a pull request's plan (annotations + sticky comment), apply after the merge against the Pulsar fake and
- * a real nats-server, and the drift check opening and then closing its issue. The GitHub issues API is a
- * stateful fake; git is real.
+ * a pull request's plan (annotations, expiring bindings, sticky comment), apply after the merge against the
+ * Pulsar fake and a real nats-server, the drift check opening and then closing its issue, and the daily
+ * expiry check proposing the removal of an expired binding as a pull request proven revocation-only. The
+ * GitHub issues and pulls API is a stateful fake; git is real, remote included.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
@@ -14,6 +15,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { runAction } from "../../src/action/main.js";
 import { PR_PLAN_MARKER } from "../../src/action/pr-plan-comment.js";
 import { DRIFT_LABEL, DRIFT_MARKER } from "../../src/action/drift-issue.js";
+import { EXPIRE_MARKER } from "../../src/action/expiry-pull-request.js";
 import { main } from "../../src/cli/main.js";
 import { loadConfig } from "../../src/config.js";
 import { startFakeGitHubIssues, type FakeGitHubIssues } from "../fakes/github-issues/server.js";
@@ -29,12 +31,16 @@ let nats: RunningNatsServer;
 let github: FakeGitHubIssues;
 let scratch: string;
 let repo: string;
+let origin: string;
 
 beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), "scim-gitops-loop-"));
+  repo = join(scratch, "policy");
+  origin = join(scratch, "origin.git");
   [pulsar, nats, github] = await Promise.all([
     startFake(),
     startNatsServer(),
-    startFakeGitHubIssues({ owner: "acme", repo: "policy", token: GITHUB_TOKEN }),
+    startFakeGitHubIssues({ owner: "acme", repo: "policy", token: GITHUB_TOKEN, repoDir: origin }),
   ]);
   pulsar.state
     .addTenant("acme", ["admin"])
@@ -43,8 +49,6 @@ beforeAll(async () => {
     .addNamespace("acme/observability")
     .addNamespace("acme/search")
     .addNamespace("shared/events");
-  scratch = await mkdtemp(join(tmpdir(), "scim-gitops-loop-"));
-  repo = join(scratch, "policy");
 });
 afterAll(async () => {
   await Promise.all([pulsar?.close(), nats?.stop(), github?.close()]);
@@ -52,8 +56,12 @@ afterAll(async () => {
 });
 
 function git(...args: string[]): string {
+  return gitIn(repo, ...args);
+}
+
+function gitIn(cwd: string, ...args: string[]): string {
   return execFileSync("git", args, {
-    cwd: repo,
+    cwd,
     encoding: "utf8",
     env: {
       ...process.env,
@@ -90,6 +98,7 @@ async function actionStep(
   command: string,
   sha: string,
   extra: Record<string, string> = {},
+  now: Date = CLI_NOW,
 ): Promise<StepRun> {
   const dir = await mkdtemp(join(scratch, `${command}-`));
   const summary = join(dir, "step-summary.md");
@@ -114,7 +123,7 @@ async function actionStep(
   };
   const code = await runAction({
     config: loadConfig(env),
-    now: () => CLI_NOW,
+    now: () => now,
     log: (text) => lines.push(text),
   });
   const run = {
@@ -129,7 +138,7 @@ async function actionStep(
   return run;
 }
 
-it("runs a scaffolded policy repository through pull request, merge, apply and drift", async () => {
+it("runs a scaffolded policy repository through pull request, merge, apply, drift and expiry", async () => {
   const init = await main(["init", repo], {
     cwd: scratch,
     now: () => CLI_NOW,
@@ -155,7 +164,7 @@ it("runs a scaffolded policy repository through pull request, merge, apply and d
     paymentsFile,
     (await readFile(paymentsFile, "utf8")).replace(
       "bindings:\n",
-      "bindings:\n  - group: payments-auditors\n    roles: [payments-writer]\n",
+      "bindings:\n  - group: payments-auditors\n    roles: [payments-writer]\n    expires: 2026-12-06\n",
     ),
   );
   git("commit", "--quiet", "-am", "Offboard bob; payments-auditors join");
@@ -186,6 +195,11 @@ it("runs a scaffolded policy repository through pull request, merge, apply and d
   expect(comment).toMatch(/bob@example\.com/);
   expect(comment).toContain("acme/payments");
   expect(comment).toContain("No read-only target credentials");
+  // The new binding's last day is a week away: the comment flags it with where it is written.
+  expect(comment).toContain("### Expiring soon");
+  expect(comment).toMatch(
+    /\| group `payments-auditors` \| `payments-writer` \| `policies\/access\/payments\.yaml:\d+` \| 2026-12-06 \(in 7 days\) \|/,
+  );
   expect(planStep.summary).toContain(comment.slice(PR_PLAN_MARKER.length + 1, 200));
 
   // A new push to the PR edits the same comment instead of adding another.
@@ -254,4 +268,47 @@ it("runs a scaffolded policy repository through pull request, merge, apply and d
   expect(github.comments.filter((each) => each.issueNumber === issue.number).at(-1)?.body).toMatch(
     /matching the policy/,
   );
+
+  // The daily expiry check, the day after Carol's exception ended (and the auditors' binding before it).
+  // Settings send such removals down the emergency path; the job pushes through the checkout's remote.
+  const settingsFile = join(repo, "policies/settings.yaml");
+  await writeFile(
+    settingsFile,
+    (await readFile(settingsFile, "utf8")).replace("expiry: false", "expiry: true"),
+  );
+  git("commit", "--quiet", "-am", "Expired bindings take the emergency path");
+  gitIn(scratch, "init", "--quiet", "--bare", "--initial-branch=main", origin);
+  git("remote", "add", "origin", origin);
+  git("push", "--quiet", "origin", "main");
+  const mainHead = git("rev-parse", "HEAD");
+  const julyFirst = new Date("2027-07-01T05:41:00Z");
+  const expire = await actionStep("expire", mainHead, { GITHUB_REF_NAME: "main" }, julyFirst);
+  expect(expire.code, expire.log + expire.summary).toBe(0);
+  expect(expire.outputs).toContain("expired=true");
+  const proposals = github.pullsFrom("scim-gitops/expire");
+  expect(proposals).toHaveLength(1);
+  const proposal = proposals[0]!;
+  expect(proposal).toMatchObject({ state: "open", labels: ["emergency-deprovision"] });
+  expect(proposal.title).toBe("Remove 2 expired bindings");
+  expect(proposal.body.startsWith(EXPIRE_MARKER)).toBe(true);
+  expect(proposal.body).toContain("✅ Revocation-only: 1 person(s) lose");
+  expect(proposal.body).toContain("nobody gains anything");
+  expect(proposal.body).toMatch(
+    /\| user `carol@example\.com` \| `payments-reader` \| `policies\/access\/payments\.yaml:\d+` \| 2027-06-30 \|/,
+  );
+  expect(proposal.body).toMatch(/carol@example\.com[\s\S]*acme\/payments/);
+  // On the remote: main plus the removal of both bindings, and a policy that still validates.
+  expect(gitIn(origin, "rev-parse", "scim-gitops/expire^")).toBe(mainHead);
+  const edited = gitIn(origin, "show", "scim-gitops/expire:policies/access/payments.yaml");
+  expect(edited).not.toMatch(/carol|payments-auditors/);
+  expect(edited).toContain("- group: payments-engineers");
+  git("fetch", "--quiet", "origin");
+  git("checkout", "--quiet", "--force", "origin/scim-gitops/expire");
+  const validate = await main(["validate", "--policies", "policies"], {
+    cwd: repo,
+    now: () => julyFirst,
+    config: loadConfig({}),
+    stdout: new PassThrough(),
+  });
+  expect(validate, "the proposed policy validates").toBe(0);
 });

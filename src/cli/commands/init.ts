@@ -15,6 +15,7 @@ Writes a working policy repository layout into DIR (default: the current directo
   .github/workflows/policy-plan.yml    pull requests: validation annotations, access diff, sticky comment
   .github/workflows/policy-apply.yml   push to main: plan from the merge commit, apply that plan
   .github/workflows/policy-drift.yml   schedule: plan --detailed-exitcode, one issue while drifted
+  .github/workflows/policy-expire.yml  daily: one pull request removing bindings past their expires date
 Existing files are left alone and the command stops unless --force is given.
 
 Options:
