@@ -54,6 +54,30 @@ describe("proveExpiryRemoval", () => {
     );
   });
 
+  it("refuses an edit that cuts a live binding, though that only revokes: it is not an expiry removal", () => {
+    const extra = [
+      "bindings:",
+      "  - user: alice@example.com",
+      "    roles: [payments-reader]",
+      "  - user: erin@example.com",
+      "    roles: [payments-reader]",
+      "",
+    ].join("\n");
+    const files = new Map([...example, ["access/extra.yaml", extra]]);
+    const { edit, after } = removal(files);
+    const cut = extra.replace("  - user: alice@example.com\n    roles: [payments-reader]\n", "");
+    const proof = proveExpiryRemoval(
+      files,
+      new Map([...after, ["access/extra.yaml", cut]]),
+      edit.expired,
+      OPTIONS,
+    );
+    expect(proof).toMatchObject({
+      verdict: "refused",
+      reason: expect.stringMatching(/changes what 1 person\(s\) hold today \(0 grant\(s\), \d+ revocation/),
+    });
+  });
+
   it("refuses an edit that breaks the policy", () => {
     const { edit, after } = removal(example);
     const broken = new Map([...after, ["access/payments.yaml", "bindings:\n  - user: [unclosed\n"]]);
