@@ -93,7 +93,7 @@ describe("a third target registered only by a test", () => {
     const builtIn = await runCli(["validate"], { cwd: root });
     expect(builtIn.code).toBe(1);
     expect(builtIn.stdout).toContain(
-      "policies/settings.yaml:5:1: error: unknown key `kafkalike` in settings.yaml; remove it (known keys: version, pulsar, nats, guards, emergency)",
+      "policies/settings.yaml:5:1: error: unknown key `kafkalike` in settings.yaml; remove it (known keys: version, pulsar, nats, guards, emergency, expiry)",
     );
   });
 
