@@ -27,6 +27,8 @@ export interface SyncInput {
 export interface KnownSync {
   readonly head: string;
   readonly files: ReadonlyMap<string, string>;
+  /** The main head `head` was built on (it holds it), when known. */
+  readonly base?: string;
 }
 
 export interface SyncResult {
@@ -66,7 +68,9 @@ export async function flushSyncBranch(input: SyncInput): Promise<SyncResult> {
     return { head: undefined, base, pendingFiles: 0, committed: false, carried: [] };
   }
 
-  const appending = syncHead !== undefined && (await repo.isAncestor(base, syncHead));
+  // A head this process built on this very main holds it; anything else (a restart, main moved) is asked.
+  const builtHere = syncHead !== undefined && input.known?.head === syncHead && input.known.base === base;
+  const appending = syncHead !== undefined && (builtHere || (await repo.isAncestor(base, syncHead)));
   const parent = appending && syncHead !== undefined ? syncHead : base;
   const parentFiles =
     parent === base
@@ -101,7 +105,7 @@ export async function flushSyncBranch(input: SyncInput): Promise<SyncResult> {
       base,
       pendingFiles: rendered.size,
       committed: false,
-      known: { head: parent, files: target },
+      known: { head: parent, files: target, base },
       carried,
     };
   }
@@ -122,14 +126,16 @@ export async function flushSyncBranch(input: SyncInput): Promise<SyncResult> {
       base,
       rebuilt: !appending,
     }),
-    update: { kind: "force" },
+    // Force: the bot owns the branch and rebuilds it. A branch not there yet is created, which on GitHub
+    // saves the PATCH that would be refused and the look that follows it.
+    update: syncHead === undefined ? { kind: "create" } : { kind: "force" },
   });
   return {
     head,
     base,
     pendingFiles: rendered.size,
     committed: true,
-    known: { head, files: target },
+    known: { head, files: target, base },
     carried,
   };
 }

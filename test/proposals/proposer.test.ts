@@ -151,6 +151,7 @@ describe("main moving, told by a push webhook", () => {
     await put(fixture.ledger, "User", scimUser(CAROL_ID, "carol@example.com", "Carol"));
     await p.flush();
     const main = (await fixture.repo.head("main")) ?? "";
+    const flushes = p.state().flushes;
     const moved = new Promise<string>((resolve) => p.onMainMoved(resolve));
     const person = await fixture.repo.commitFiles({
       branch: "main",
@@ -163,7 +164,8 @@ describe("main moving, told by a push webhook", () => {
     expect(await moved).toBe(person);
     const sync = await fixture.repo.readCommit((await fixture.repo.head(SYNC_BRANCH)) ?? "");
     expect(sync.parents).toEqual([person]);
-    expect(p.state()).toMatchObject({ mainMoves: 1, flushes: 2 });
+    // Five webhooks, one look and one rebuild.
+    expect(p.state()).toMatchObject({ mainMoves: 1, flushes: flushes + 1 });
   });
 });
 

@@ -26,13 +26,16 @@ export type SyncPullRequestOutcome =
 
 /**
  * Keeps exactly one open PR from `scim-gitops/sync` into the base branch after each flush (DESIGN §5): it
- * is found by its head branch every time, so a restarted bot picks its PR up again and never opens a
- * second; its title and body are rewritten only when what they say changed. Main's policy is read once per
+ * is found by its head branch after a start, so a restarted bot picks its PR up again and never opens a
+ * second, and then edited directly, the edit's answer saying whether a person merged or closed it
+ * meanwhile; its title and body are rewritten only when what they say changed. Main's policy is read once per
  * main head; the head's identities come from the flush itself.
  */
 export class SyncPullRequest {
   readonly #options: SyncPullRequestOptions;
   #main: { readonly sha: string; readonly files: Map<string, string> } | undefined;
+  /** The PR as this process last saw it open; an edit's answer says whether it still is. */
+  #pull: PullRequest | undefined;
 
   constructor(options: SyncPullRequestOptions) {
     this.#options = options;
@@ -42,11 +45,19 @@ export class SyncPullRequest {
     const { repo, pulls } = this.#options;
     if (result.head === undefined) return { kind: "none" };
     const { title, body } = await this.#render(result, result.head);
+    const known = this.#pull;
+    if (known !== undefined) {
+      // The body names the head, so a new commit always edits it: that edit's answer is the look.
+      if (known.title === title && known.body === body) return { kind: "unchanged", pull: known };
+      const updated = await pulls.update(known.number, { title, body });
+      if (updated.state === "open") return this.#seen({ kind: "updated", pull: updated });
+      this.#pull = undefined;
+    }
     const found = await pulls.findOpen(SYNC_BRANCH);
     if (found !== undefined) return this.#bringUpToDate(found, title, body);
     try {
       const pull = await pulls.open({ head: SYNC_BRANCH, base: repo.baseBranch, title, body });
-      return { kind: "opened", pull };
+      return this.#seen({ kind: "opened", pull });
     } catch (error) {
       // GitHub's 422 "A pull request already exists": another instance or a restart got there between the
       // look and the open. The winner's PR is the one, and it gets this flush's title and body.
@@ -58,8 +69,16 @@ export class SyncPullRequest {
   }
 
   async #bringUpToDate(pull: PullRequest, title: string, body: string): Promise<SyncPullRequestOutcome> {
-    if (pull.title === title && pull.body === body) return { kind: "unchanged", pull };
-    return { kind: "updated", pull: await this.#options.pulls.update(pull.number, { title, body }) };
+    if (pull.title === title && pull.body === body) return this.#seen({ kind: "unchanged", pull });
+    return this.#seen({
+      kind: "updated",
+      pull: await this.#options.pulls.update(pull.number, { title, body }),
+    });
+  }
+
+  #seen(outcome: SyncPullRequestOutcome & { readonly pull: PullRequest }): SyncPullRequestOutcome {
+    this.#pull = outcome.pull;
+    return outcome;
   }
 
   async #render(result: SyncResult, head: string): Promise<{ title: string; body: string }> {

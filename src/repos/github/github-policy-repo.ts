@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type {
   BranchHead,
   CommitInfo,
@@ -9,6 +10,7 @@ import type {
 import { HeadMovedError, MergeConflictError, RefNotFoundError } from "../policy-repo.js";
 import type { GitHubClient, GitHubResponse } from "./github-request.js";
 import { bodyMessage, GitHubApiError, requestGitHub } from "./github-request.js";
+import type { TreeFile } from "./github-read-tree.js";
 import { readBlobs, readContentFile, readTree } from "./github-read-tree.js";
 import { cacheTarball } from "./read-tarball.js";
 
@@ -33,6 +35,9 @@ interface CommitData {
 
 /** Past this many blobs not yet cached, one tarball is cheaper than a request each. */
 const TARBALL_ABOVE = 16;
+/** Commits and trees are immutable, so they are kept; past these many the cache starts over. */
+const COMMIT_CACHE_LIMIT = 2_000;
+const TREE_CACHE_LIMIT = 16;
 const FULL_SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 
 /**
@@ -56,6 +61,8 @@ export class GitHubPolicyRepo implements PolicyRepo {
   private readonly repo: string;
   private readonly scratchName: () => string;
   private readonly blobCache = new Map<string, string>();
+  private readonly commitCache = new Map<string, CommitInfo>();
+  private readonly treeCache = new Map<string, readonly TreeFile[]>();
 
   constructor(options: GitHubPolicyRepoOptions) {
     this.client = options.client;
@@ -77,19 +84,15 @@ export class GitHubPolicyRepo implements PolicyRepo {
   }
 
   async readCommit(sha: string): Promise<CommitInfo> {
+    const cached = this.commitCache.get(sha);
+    if (cached !== undefined) return cached;
     const response = await this.send(
       "GET /repos/{owner}/{repo}/git/commits/{commit_sha}",
       { commit_sha: sha },
       [404, 422],
     );
     if (response.status !== 200) throw new RefNotFoundError(sha);
-    const data = response.data as CommitData;
-    return {
-      sha: data.sha,
-      tree: data.tree.sha,
-      parents: data.parents.map((parent) => parent.sha),
-      message: data.message,
-    };
+    return this.remember(response.data as CommitData);
   }
 
   async readFile(ref: string, path: string): Promise<string | undefined> {
@@ -109,7 +112,7 @@ export class GitHubPolicyRepo implements PolicyRepo {
     const tree = (await this.readCommit(commit)).tree;
     const prefix = dir === "" || dir === "." ? "" : `${dir.replace(/\/+$/, "")}/`;
     const send = (route: string, parameters: Record<string, unknown>) => this.send(route, parameters);
-    const entries = (await readTree(send, tree)).filter((entry) => entry.path.startsWith(prefix));
+    const entries = (await this.readTree(tree)).filter((entry) => entry.path.startsWith(prefix));
     const unknown = entries.filter((entry) => !this.blobCache.has(entry.sha)).length;
     if (unknown > TARBALL_ABOVE) await cacheTarball(send, commit, this.blobCache);
     const texts = await readBlobs(
@@ -143,7 +146,8 @@ export class GitHubPolicyRepo implements PolicyRepo {
       tree,
       parents: [parent.sha],
     });
-    const commit = (created.data as CommitData).sha;
+    // GitHub answers with the whole commit: the next flush, which builds on it, need not read it back.
+    const commit = this.remember(created.data as CommitData).sha;
     await this.moveRef(request.branch, commit, request.update);
     return commit;
   }
@@ -218,11 +222,7 @@ export class GitHubPolicyRepo implements PolicyRepo {
     const existing =
       deletions.length === 0
         ? new Set<string>()
-        : new Set(
-            (await readTree((route, parameters) => this.send(route, parameters), baseTree)).map(
-              (entry) => entry.path,
-            ),
-          );
+        : new Set((await this.readTree(baseTree)).map((entry) => entry.path));
     const entries = changes
       .filter((change) => change.content !== null || existing.has(change.path))
       .map((change) =>
@@ -235,7 +235,37 @@ export class GitHubPolicyRepo implements PolicyRepo {
       base_tree: baseTree,
       tree: entries,
     });
+    // A blob's id is the hash of its content, so what was just written is known without reading it back.
+    for (const change of changes) if (change.content !== null) this.cacheBlob(change.content);
     return (response.data as { sha: string }).sha;
+  }
+
+  private cacheBlob(content: string): void {
+    const bytes = Buffer.from(content, "utf8");
+    const sha = createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
+    this.blobCache.set(sha, content);
+  }
+
+  private remember(data: CommitData): CommitInfo {
+    const commit = {
+      sha: data.sha,
+      tree: data.tree.sha,
+      parents: data.parents.map((parent) => parent.sha),
+      message: data.message,
+    };
+    if (this.commitCache.size >= COMMIT_CACHE_LIMIT) this.commitCache.clear();
+    this.commitCache.set(commit.sha, commit);
+    return commit;
+  }
+
+  /** A tree's files, recursively; a tree's id is its content's hash, so a cached listing is never stale. */
+  private async readTree(tree: string): Promise<readonly TreeFile[]> {
+    const cached = this.treeCache.get(tree);
+    if (cached !== undefined) return cached;
+    const files = await readTree((route, parameters) => this.send(route, parameters), tree);
+    if (this.treeCache.size >= TREE_CACHE_LIMIT) this.treeCache.clear();
+    this.treeCache.set(tree, files);
+    return files;
   }
 
   private async expectHead(branch: string, expected: string): Promise<void> {

@@ -14,6 +14,7 @@ import { openGitHubProposals } from "./github-proposals-fixture.js";
 const NOW = new Date("2026-11-29T02:15:00.000Z");
 const CAROL_ID = "c0ffee00-0000-4000-8000-00000000000c";
 const DAVE_ID = "c0ffee00-0000-4000-8000-00000000000d";
+const ERIN_ID = "c0ffee00-0000-4000-8000-00000000000e";
 
 let world: GitHubProposals;
 
@@ -94,12 +95,14 @@ describe("the sync pull request", () => {
     const dave = await put(world.ledger, "User", scimUser(DAVE_ID, "dave@example.com", "Dave"));
     const second = await bot.flush([dave]);
     expect(second.outcome).toMatchObject({ kind: "updated", pull: { number } });
-    expect(second.requests).toEqual(["GET /repos/acme/policy/pulls", "PATCH /repos/acme/policy/pulls/1"]);
-    // The flush's own commit (head, ancestry, tree, commit, ref), before the PR's two.
+    // It knows its PR now: the edit's answer says it is still open.
+    expect(second.requests).toEqual(["PATCH /repos/acme/policy/pulls/1"]);
+    // The flush's own requests: the second is main's head, the branch's head, tree, commit, ref (the
+    // ancestry it knows, having built the branch on this main), before the PR's one.
     expect({ first: first.flushRequests, second: second.flushRequests }).toMatchInlineSnapshot(`
       {
-        "first": 14,
-        "second": 9,
+        "first": 11,
+        "second": 5,
       }
     `);
     expect(world.fake.pulls.get(number)?.title).toBe("SCIM sync: +2 users, 1 group change");
@@ -125,7 +128,29 @@ describe("the sync pull request", () => {
     const again = await bot.flush([]);
     expect(again.result.committed).toBe(false);
     expect(again.outcome.kind).toBe("unchanged");
-    expect(again.requests).toEqual(["GET /repos/acme/policy/pulls"]);
+    expect(again.requests).toEqual([]);
+  });
+
+  it("edits its PR directly, and opens a new one when the edit says a person closed it", async () => {
+    const bot = startBot();
+    const carol = await put(world.ledger, "User", scimUser(CAROL_ID, "carol@example.com", "Carol"));
+    const first = await bot.flush([carol]);
+    expect(first.outcome.kind).toBe("opened");
+    const dave = await put(world.ledger, "User", scimUser(DAVE_ID, "dave@example.com", "Dave"));
+    const second = await bot.flush([dave]);
+    expect(second.outcome.kind).toBe("updated");
+    expect(second.requests.filter((request) => request.includes("/pulls"))).toEqual([
+      "PATCH /repos/acme/policy/pulls/1",
+    ]);
+
+    await world.pulls.close(1);
+    const erin = await put(world.ledger, "User", scimUser(ERIN_ID, "erin@example.com", "Erin"));
+    const third = await bot.flush([erin]);
+    expect(third.outcome).toMatchObject({
+      kind: "opened",
+      pull: { number: 2, title: "SCIM sync: +3 users" },
+    });
+    expect(openSyncPulls().map((pull) => pull.number)).toEqual([2]);
   });
 
   it("opens nothing when main already holds everything and the branch was deleted", async () => {
