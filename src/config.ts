@@ -1,5 +1,11 @@
 import { readFileSync } from "node:fs";
+import { ConfigError } from "./config-error.js";
+import type { GitHubConfig } from "./config-github.js";
+import { readGitHubConfig, wantsGitHubMode } from "./config-github.js";
 import { Secret } from "./secret.js";
+
+export { ConfigError } from "./config-error.js";
+export type { GitHubConfig } from "./config-github.js";
 
 /**
  * The only reader of `process.env` (STYLE). Names are DESIGN §9's; commands take what they need from here.
@@ -10,17 +16,14 @@ export interface Config {
   readonly port: number | undefined;
   /** Every valid SCIM bearer token (rotation: several at once). */
   scimTokens(): Secret[];
-  readonly github: GitHubConfig | undefined;
+  /**
+   * GitHub mode's settings when `APP_ID` or a private key is set (DESIGN §9), else undefined (the embedded
+   * git mode). Throws a ConfigError naming every variable to fix when GitHub mode is half set up.
+   */
+  github(): GitHubConfig | undefined;
   pulsar(): PulsarConnectionConfig | undefined;
   nats(): NatsConnectionConfig | undefined;
   natsAuth(): NatsAuthConfig;
-}
-
-export interface GitHubConfig {
-  readonly appId: string;
-  readonly policyRepo: string | undefined;
-  readonly baseBranch: string;
-  readonly policyDir: string;
 }
 
 export interface PulsarConnectionConfig {
@@ -49,10 +52,6 @@ export interface NatsAuthConfig {
   readonly bucket: string | undefined;
   /** `nats-auth`'s own GET /healthz; absent: none. */
   readonly healthPort: number | undefined;
-}
-
-export class ConfigError extends Error {
-  override name = "ConfigError";
 }
 
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
@@ -90,9 +89,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   };
   const port = portFrom("PORT");
 
-  const appId = get("APP_ID");
-  const hasKey = get("PRIVATE_KEY") !== undefined || get("PRIVATE_KEY_PATH") !== undefined;
-
   return {
     env,
     port,
@@ -106,15 +102,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
         .filter((token) => token !== "")
         .map((token) => new Secret(token));
     },
-    github:
-      appId !== undefined && hasKey
-        ? {
-            appId,
-            policyRepo: get("POLICY_REPO"),
-            baseBranch: get("POLICY_BASE_BRANCH") ?? "main",
-            policyDir: get("POLICY_DIR") ?? "policies",
-          }
-        : undefined,
+    github() {
+      return wantsGitHubMode(get) ? readGitHubConfig(get, (name) => env[name]) : undefined;
+    },
     pulsar() {
       const adminUrl = get("PULSAR_ADMIN_URL");
       if (adminUrl === undefined) return undefined;

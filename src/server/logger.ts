@@ -7,6 +7,8 @@
 import type { Secret } from "../secret.js";
 
 export type LogLevel = "info" | "warn" | "error";
+/** The line writer also takes Probot's debug lines (LOG_LEVEL=debug). */
+export type LineLevel = "debug" | LogLevel;
 export type LogFields = Readonly<Record<string, unknown>>;
 
 export interface Logger {
@@ -23,16 +25,27 @@ export interface LoggerOptions {
 }
 
 const REDACTED = "[redacted]";
-const CREDENTIAL_KEY = /authorization|token|password|secret|private.?key|seed|creds|credential|cookie/i;
+const CREDENTIAL_KEY =
+  /authorization|token|password|secret|private.?key|seed|creds|credential|cookie|signature/i;
 const BEARER = /\b(bearer|basic)\s+[^\s"',;]+/gi;
+/** GitHub's token formats (installation, user, OAuth, refresh, fine-grained PAT) and any JWT. */
+const GITHUB_TOKEN = /\b(gh[pousr]_|github_pat_)[A-Za-z0-9_]{8,}/g;
+const JWT = /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/g;
 
-export function createLogger(options: LoggerOptions): Logger {
+/** Writes one redacted line per entry; the service logger and Probot's both go through it. */
+export type LineWriter = (level: LineLevel, message: string, fields?: LogFields) => void;
+
+export function createLineWriter(options: LoggerOptions): LineWriter {
   const now = options.now ?? (() => new Date());
-  const line = (level: LogLevel, message: string, fields: LogFields | undefined) => {
+  return (level, message, fields) => {
     const rendered = fields === undefined ? "" : ` ${JSON.stringify(redactFields(fields))}`;
     const text = `${now().toISOString()} ${level.toUpperCase()} ${message}${rendered}`;
     options.write(`${redactText(text, options.secrets?.() ?? []).replace(/\n/g, "\\n")}\n`);
   };
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  const line = createLineWriter(options);
   return {
     info: (message, fields) => line("info", message, fields),
     warn: (message, fields) => line("warn", message, fields),
@@ -41,11 +54,18 @@ export function createLogger(options: LoggerOptions): Logger {
 }
 
 function redactText(text: string, secrets: readonly Secret[]): string {
-  let redacted = text.replace(BEARER, (_match, scheme: string) => `${scheme} ${REDACTED}`);
+  let redacted = text
+    .replace(BEARER, (_match, scheme: string) => `${scheme} ${REDACTED}`)
+    .replace(GITHUB_TOKEN, (_match, prefix: string) => `${prefix}${REDACTED}`)
+    .replace(JWT, REDACTED);
   for (const secret of secrets) {
     const value = secret.reveal();
-    // A very short value would redact ordinary words; tokens are long.
+    // A very short value would redact ordinary words; tokens are long. A multi-line secret (a PEM key) is
+    // also looked for line by line, since a line of it alone is still part of the key.
     if (value.length >= 8) redacted = redacted.split(value).join(REDACTED);
+    for (const part of value.split("\n")) {
+      if (part.length >= 16 && part !== value) redacted = redacted.split(part).join(REDACTED);
+    }
   }
   return redacted;
 }

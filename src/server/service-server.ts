@@ -1,6 +1,7 @@
 /**
- * The one HTTP server of `serve`: `/scim/v2` to the SCIM handler, `GET /healthz`, `GET /metrics`, and a JSON
- * 404 for anything else. Health and metrics need no token and show no identity (DESIGN §8).
+ * The one HTTP server of `serve`: `/scim/v2` to the SCIM handler, `GET /healthz`, `GET /metrics`, then the
+ * fallback (GitHub mode: the App's webhooks), and a JSON 404 for anything else. Health and metrics need no
+ * token and show no identity (DESIGN §8).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { ScimHandler } from "../scim/handler.js";
@@ -15,6 +16,8 @@ export interface ServiceServerOptions {
   readonly renderMetrics: () => string;
   readonly log: Logger;
   readonly basePath?: string;
+  /** Asked after SCIM, health and metrics; resolves true once it answered. */
+  readonly fallback?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 }
 
 export function createServiceServer(options: ServiceServerOptions): Server {
@@ -59,6 +62,7 @@ export function createServiceServer(options: ServiceServerOptions): Server {
       sendJson(res, report.status, report.body, { "Cache-Control": "no-store" });
       return;
     }
+    if (options.fallback !== undefined && (await options.fallback(req, res))) return;
     sendJson(res, 404, {
       error: "not found",
       detail: `nothing at ${path}: the SCIM service is under ${basePath}, health at /healthz, metrics at /metrics`,

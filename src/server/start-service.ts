@@ -1,16 +1,17 @@
 /**
- * Composes the embedded-mode service (DESIGN §8): the policy repository on disk, the identity ledger under
- * `--data`, the proposer following it, and one HTTP server. `close()` shuts down in the order that loses
- * nothing: stop accepting, let requests in flight finish, flush pending proposals, close the ledger.
+ * Composes the service (DESIGN §8) on either backend: the policy repository on disk (embedded mode) or the
+ * proposal parts GitHub mode hands in; the identity ledger under `--data`, the proposer following it, and
+ * one HTTP server, which in GitHub mode also takes the webhooks. `close()` shuts down in the order that
+ * loses nothing: stop accepting, let requests in flight finish, flush pending proposals, close the ledger.
  */
-import type { Server } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { JournalLedger } from "../ledger/journal-ledger-contract.js";
 import { openLedger } from "../ledger/journal-ledger.js";
 import { readLedgerSeed } from "../proposals/ledger-seed.js";
 import { startProposer, type Proposer, type ProposerOptions } from "../proposals/proposer.js";
-import type { GitPolicyRepo } from "../repos/git/git-policy-repo.js";
 import { BUNDLED_POLICIES, openGitPolicyRepo } from "../repos/git/open-git-policy-repo.js";
+import type { PolicyRepo } from "../repos/policy-repo.js";
 import { createScimHandler } from "../scim/handler.js";
 import type { Secret } from "../secret.js";
 import type { Config } from "../config.js";
@@ -20,8 +21,24 @@ import type { Logger } from "./logger.js";
 import { ServiceMetrics } from "./metrics.js";
 import { createServiceServer } from "./service-server.js";
 
-export interface ServiceOptions {
-  readonly repoPath: string;
+/** Where proposals go: a git repository on disk, or a repository elsewhere with its own proposal parts. */
+export type ServiceBackend =
+  | { readonly repoPath: string; readonly proposals?: never }
+  | {
+      readonly repoPath?: never;
+      /** GitHub mode: `gitHubProposals(...).proposer` (the repository, emergency PRs, the sync PR). */
+      readonly proposals: Pick<ProposerOptions, "repo" | "emergencyHost" | "afterSync">;
+    };
+
+/** Requests the service does not answer itself (GitHub mode: Probot's webhooks). */
+export interface ExtraHandler {
+  /** Resolves true once it answered; false leaves the request to the JSON 404. */
+  handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+  /** Runs once the server stopped accepting, before pending proposals are flushed. */
+  close?(): Promise<void>;
+}
+
+export type ServiceOptions = ServiceBackend & {
   readonly dataDir: string;
   readonly port: number;
   readonly host: string;
@@ -34,14 +51,16 @@ export interface ServiceOptions {
   readonly drainMs?: number;
   /** Apply main's policy to the configured targets at start and whenever main moves. */
   readonly applyOnMerge?: { readonly config: Config };
-}
+  /** Built once the proposer runs, before the server listens; asked after SCIM, health and metrics. */
+  readonly extraHandler?: (service: { readonly proposer: Proposer }) => Promise<ExtraHandler>;
+};
 
 export interface RunningService {
   /** `http://HOST:PORT/scim/v2`. */
   readonly scimUrl: string;
   readonly port: number;
   readonly ledger: JournalLedger;
-  readonly repo: GitPolicyRepo;
+  readonly repo: PolicyRepo;
   readonly proposer: Proposer;
   readonly applier: ApplyOnMerge | undefined;
   readonly server: Server;
@@ -51,7 +70,10 @@ export interface RunningService {
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   const { log } = options;
   const policyDir = options.policyDir ?? "policies";
-  const repo = await openGitPolicyRepo(options.repoPath, { createFrom: BUNDLED_POLICIES, policyDir });
+  const repo =
+    options.proposals !== undefined
+      ? options.proposals.repo
+      : await openGitPolicyRepo(options.repoPath, { createFrom: BUNDLED_POLICIES, policyDir });
   const ledger = await openLedger({
     dir: options.dataDir,
     seed: async () => {
@@ -63,6 +85,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   });
   const proposer = startProposer({
     ledger,
+    ...options.proposals,
     repo,
     policyDir,
     log: { info: (line) => log.info(line), warn: (line) => log.warn(line), error: (line) => log.error(line) },
@@ -87,8 +110,24 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     onError: (error) => log.error("SCIM request failed", { error }),
     onWarning: (message, fields) => log.warn(message, fields),
   });
+  let extra: ExtraHandler | undefined;
+  const closeParts = async () => {
+    scim.close();
+    await extra?.close?.();
+    await proposer.close();
+    await applier?.close();
+    await ledger.close();
+  };
+  try {
+    extra = await options.extraHandler?.({ proposer });
+  } catch (error) {
+    await closeParts();
+    throw error;
+  }
+  const fallback = extra;
   const server = createServiceServer({
     scim,
+    ...(fallback === undefined ? {} : { fallback: (req, res) => fallback.handle(req, res) }),
     metrics,
     renderMetrics: () => metrics.render(ledger.health(), proposer.state(), applier?.state()),
     health: async () =>
@@ -110,10 +149,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       });
     });
   } catch (error) {
-    scim.close();
-    await proposer.close();
-    await applier?.close();
-    await ledger.close();
+    await closeParts();
     throw error;
   }
   const { port } = server.address() as AddressInfo;
@@ -131,10 +167,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       closing ??= (async () => {
         shuttingDown = true;
         await stopServer(server, options.drainMs ?? 10_000);
-        scim.close();
-        await proposer.close();
-        await applier?.close();
-        await ledger.close();
+        await closeParts();
       })();
       return closing;
     },
@@ -149,8 +182,8 @@ async function stopServer(server: Server, drainMs: number): Promise<void> {
   clearTimeout(timer);
 }
 
-/** One `git` call at most per second, however often a probe asks. */
-function cachedRepositoryHealth(repo: GitPolicyRepo): () => Promise<RepositoryHealth> {
+/** One look at the base branch (a `git` call, or a GitHub request) at most per second, however often a probe asks. */
+function cachedRepositoryHealth(repo: PolicyRepo): () => Promise<RepositoryHealth> {
   let last: { at: number; health: RepositoryHealth } | undefined;
   return async () => {
     if (last !== undefined && Date.now() - last.at < 1_000) return last.health;
