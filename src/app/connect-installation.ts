@@ -60,7 +60,7 @@ function startError(error: unknown, config: GitHubConfig): Error {
   const said = failureMessage(cause);
   if (status === 401) {
     return new GitHubAppStartError(
-      `GitHub refused the App's credentials (401: ${said}): check that APP_ID=${config.appId} is the App's id ` +
+      `GitHub refused the App's credentials (401): check that APP_ID=${config.appId} is the App's id ` +
         "and that PRIVATE_KEY (or PRIVATE_KEY_PATH) is a key generated for that App and not revoked; the " +
         "clock of this machine must be right too (the App's JWT is valid for minutes)",
     );
