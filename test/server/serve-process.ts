@@ -25,7 +25,8 @@ export interface ServeProcess {
 
 export interface ServeProcessOptions {
   readonly dataDir: string;
-  readonly repoPath: string;
+  /** `--repo`; absent in GitHub mode, where POLICY_REPO names the repository. */
+  readonly repoPath?: string;
   /** Added to a clean environment (no GitHub credentials, no PORT). */
   readonly env?: Record<string, string>;
   readonly args?: readonly string[];
@@ -78,6 +79,29 @@ export function runServeToExit(
   });
 }
 
+/**
+ * As runServeToExit, without blocking this process: needed when what serve talks to (the GitHub fake)
+ * runs in this process too.
+ */
+export async function runServeUntilExit(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [...cliCommand(), "serve", "--port", "0", ...args], {
+    cwd: PROJECT_ROOT,
+    env: cleanEnv(env),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+  const [status] = (await once(child, "close")) as [number | null];
+  clearTimeout(timer);
+  return { status, stdout, stderr };
+}
+
 export async function startServeProcess(options: ServeProcessOptions): Promise<ServeProcess> {
   const child = spawn(
     process.execPath,
@@ -88,8 +112,7 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
       "0",
       "--data",
       options.dataDir,
-      "--repo",
-      options.repoPath,
+      ...(options.repoPath === undefined ? [] : ["--repo", options.repoPath]),
       ...(options.args ?? []),
     ],
     { cwd: PROJECT_ROOT, env: cleanEnv(options.env), stdio: ["ignore", "pipe", "pipe"] },

@@ -1,5 +1,6 @@
 /** `scim-gitops serve` as an operator starts it: a child process on a fresh machine, no environment. */
 import { spawnSync } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -124,12 +125,31 @@ describe("serve with no environment", () => {
   });
 });
 
-describe("serve with GitHub App credentials", () => {
-  it("says GitHub mode is not available yet and exits 1", () => {
+describe("serve with GitHub App credentials half set up", () => {
+  it("names every variable to set and exits 1, quoting no key", () => {
     const result = runServeToExit([], { APP_ID: "12345", PRIVATE_KEY: "-----BEGIN RSA PRIVATE KEY-----" });
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/GitHub mode is not available in this version yet/);
+    expect(result.stderr.trim()).toMatch(
+      /^scim-gitops serve: GitHub mode cannot start: PRIVATE_KEY is not an RSA/,
+    );
+    expect(result.stderr).toContain("WEBHOOK_SECRET is not set");
+    expect(result.stderr).toContain("POLICY_REPO is not set");
     expect(result.stderr).not.toContain("BEGIN RSA");
+  });
+
+  it("refuses --repo, which only the embedded mode has", () => {
+    const key = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({
+      type: "pkcs8",
+      format: "pem",
+    });
+    const result = runServeToExit(["--repo", join(scratch, "repo-x")], {
+      APP_ID: "12345",
+      PRIVATE_KEY: key.toString(),
+      WEBHOOK_SECRET: "a-secret-for-the-test",
+      POLICY_REPO: "acme/policy",
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("--repo is the embedded mode's repository on disk; in GitHub mode");
   });
 });
 

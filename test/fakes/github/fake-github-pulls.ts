@@ -175,21 +175,7 @@ export async function routePullRequest(request: PullsRequest): Promise<ReplyBody
         },
       ]);
     }
-    const now = timestamp();
-    const pull: FakePull = {
-      number: pulls.size + 1,
-      head: branch,
-      base,
-      title,
-      body: body ?? "",
-      state: "open",
-      createdAt: now,
-      updatedAt: now,
-      labels: [],
-      approvals: 0,
-    };
-    pulls.set(pull.number, pull);
-    state.emit({ name: "pull_request", action: "opened", pull });
+    const pull = state.openPull({ head: branch, base, title, body: body ?? "" });
     return { status: 201, body: await pullData(request, pull, true) };
   }
   const found = /^\/(pulls|issues)\/(\d+)(\/merge|\/labels)?$/.exec(rest);
@@ -200,9 +186,7 @@ export async function routePullRequest(request: PullsRequest): Promise<ReplyBody
   if (kind === "issues" && tail === "/labels") {
     if (method === "POST") {
       const { labels } = request.body as { labels: string[] };
-      const added = labels.filter((label) => !pull.labels.includes(label));
-      pull.labels.push(...added);
-      for (const label of added) state.emit({ name: "pull_request", action: "labeled", pull, label });
+      state.addLabels(pull, labels);
     } else if (method !== "GET") return undefined;
     return { status: 200, body: pull.labels.map((name) => labelData(request, name)) };
   }

@@ -73,6 +73,7 @@ export class FakeRepoState {
   /** The repository setting "Allow auto-merge". */
   allowAutoMerge = true;
   private nextCheckRunId = 1;
+  private mergeTurn: Promise<unknown> = Promise.resolve();
   private readonly listeners: ((event: FakeEvent) => void)[] = [];
 
   constructor(readonly store: FakeGitStore) {
@@ -91,6 +92,30 @@ export class FakeRepoState {
     const stored = { ...run, id: this.nextCheckRunId++ };
     this.checkRuns.push(stored);
     return stored;
+  }
+
+  /** A new open pull request, as a person opens one in the web UI or the App through the API. */
+  openPull(request: { head: string; base: string; title: string; body: string }): FakePull {
+    const now = timestamp();
+    const pull: FakePull = {
+      number: this.pulls.size + 1,
+      ...request,
+      state: "open",
+      createdAt: now,
+      updatedAt: now,
+      labels: [],
+      approvals: 0,
+    };
+    this.pulls.set(pull.number, pull);
+    this.emit({ name: "pull_request", action: "opened", pull });
+    return pull;
+  }
+
+  /** Adds the labels the PR does not have yet, one `labeled` event each. */
+  addLabels(pull: FakePull, labels: readonly string[]): void {
+    const added = labels.filter((label) => !pull.labels.includes(label));
+    pull.labels.push(...added);
+    for (const label of added) this.emit({ name: "pull_request", action: "labeled", pull, label });
   }
 
   async headSha(pull: FakePull): Promise<string> {
@@ -128,7 +153,17 @@ export class FakeRepoState {
    * Merges with a merge commit as GitHub does; `sha` pins the head. The base moving meanwhile recomputes
    * the merge (GitHub merges atomically on its side).
    */
-  async merge(
+  merge(
+    pull: FakePull,
+    request: { sha?: string | undefined; title?: string | undefined; message?: string | undefined },
+  ): Promise<{ status: 200; sha: string } | { status: 405 | 409; message: string }> {
+    // GitHub merges one PR at a time per base: two requests (a person's and auto-merge's) never both win.
+    const merged = this.mergeTurn.then(() => this.mergeNow(pull, request));
+    this.mergeTurn = merged.catch(() => undefined);
+    return merged;
+  }
+
+  private async mergeNow(
     pull: FakePull,
     request: { sha?: string | undefined; title?: string | undefined; message?: string | undefined },
   ): Promise<{ status: 200; sha: string } | { status: 405 | 409; message: string }> {
