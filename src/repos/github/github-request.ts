@@ -97,6 +97,16 @@ function retryAfterMs(headers: Record<string, unknown>, now: number): number {
   return 60_000;
 }
 
+/**
+ * The status GitHub answered with, or undefined when nothing answered: Octokit reports a failed `fetch`
+ * (refused or reset connection, DNS, a "bad port", an abort) as status 500 with no response, which must
+ * not read as GitHub's own 500.
+ */
+function answeredStatus(shape: FailureShape): number | undefined {
+  if (typeof shape.status !== "number") return undefined;
+  return shape.response === undefined && shape.status === 500 ? undefined : shape.status;
+}
+
 function isRateLimit(status: number, message: string, headers: Record<string, unknown>): boolean {
   if (status !== 403 && status !== 429) return false;
   return status === 429 || /rate limit/i.test(message) || headers["x-ratelimit-remaining"] === "0";
@@ -117,7 +127,7 @@ export async function requestGitHub(
     return { status: response.status, data: response.data };
   } catch (error) {
     const shape = (typeof error === "object" && error !== null ? error : {}) as FailureShape;
-    const status = typeof shape.status === "number" ? shape.status : undefined;
+    const status = answeredStatus(shape);
     const message = failureMessage(error);
     if (status !== undefined && handled.includes(status)) {
       return { status, data: shape.response?.data ?? { message } };
@@ -130,11 +140,12 @@ export async function requestGitHub(
     if (status !== undefined && isRateLimit(status, message, headers)) {
       throw new GitHubRateLimitError(route, status, retryAfterMs(headers, Date.now()), { cause });
     }
-    const what = status === undefined ? "could not reach GitHub" : `GitHub answered ${status}`;
     throw new GitHubApiError(
       route,
       status,
-      `${route}: ${what} (${message}); check the app's installation and permissions on the policy repository`,
+      status === undefined
+        ? `${route}: could not reach GitHub (${message}); check the network and the GitHub address (GHE_HOST for GitHub Enterprise Server)`
+        : `${route}: GitHub answered ${status} (${message}); check the app's installation and permissions on the policy repository`,
       { cause },
     );
   }
@@ -177,17 +188,19 @@ export async function requestGraphql(
       };
     }
     const shape = (typeof error === "object" && error !== null ? error : {}) as FailureShape;
-    const status = shape.status;
+    const status = answeredStatus(shape);
     const message = failureMessage(error);
     const cause = Object.assign(new Error(message), { name: error instanceof Error ? error.name : "Error" });
     const headers = shape.response?.headers ?? {};
-    if (typeof status === "number" && isRateLimit(status, message, headers)) {
+    if (status !== undefined && isRateLimit(status, message, headers)) {
       throw new GitHubRateLimitError(route, status, retryAfterMs(headers, Date.now()), { cause });
     }
     throw new GitHubApiError(
       route,
-      typeof status === "number" ? status : undefined,
-      `GraphQL ${operation}: GitHub failed (${message}); check the app's installation and permissions`,
+      status,
+      status === undefined
+        ? `GraphQL ${operation}: could not reach GitHub (${message}); check the network and the GitHub address (GHE_HOST for GitHub Enterprise Server)`
+        : `GraphQL ${operation}: GitHub failed (${message}); check the app's installation and permissions`,
       { cause },
     );
   }

@@ -1,6 +1,12 @@
+import { createServer } from "node:net";
+import { ProbotOctokit } from "probot";
 import { afterEach, describe, expect, it } from "vitest";
 import { GitHubPolicyRepo } from "../../../src/repos/github/github-policy-repo.js";
-import { GitHubApiError, GitHubRateLimitError } from "../../../src/repos/github/github-request.js";
+import {
+  GitHubApiError,
+  GitHubRateLimitError,
+  requestGraphql,
+} from "../../../src/repos/github/github-request.js";
 import type { FileChange } from "../../../src/repos/policy-repo.js";
 import { HeadMovedError, MergeConflictError } from "../../../src/repos/policy-repo.js";
 import { retryOnHeadMoved } from "../../../src/repos/retry-on-head-moved.js";
@@ -269,5 +275,74 @@ describe("rate limits and failures", () => {
     expect(failure.message).toContain("[REDACTED]");
     const other = new GitHubPolicyRepo({ client: fakeClient(fake), owner: fake.owner, repo: "missing" });
     await expect(other.listBranches("")).rejects.toMatchObject({ name: "GitHubApiError", status: 404 });
+  });
+
+  describe("GitHub that does not answer reads as unreachable, not as its own 500", () => {
+    /** Probot's client as the App builds it (retry off, so the one failure is what is seen). */
+    const clientAt = (baseUrl: string) => {
+      const Client = ProbotOctokit.defaults((defaults: Record<string, unknown>) => ({
+        ...defaults,
+        retry: { enabled: false },
+        throttle: { enabled: false },
+      }));
+      return new Client({ auth: { token: TOKEN }, baseUrl });
+    };
+    const repoAt = (baseUrl: string) =>
+      new GitHubPolicyRepo({ client: clientAt(baseUrl), owner: "acme", repo: "policy" });
+
+    /** A port that was just free: connecting to it is refused. */
+    const closedPort = () =>
+      new Promise<number>((resolve, reject) => {
+        const server = createServer();
+        server.once("error", reject);
+        server.listen(0, "127.0.0.1", () => {
+          const address = server.address();
+          server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
+        });
+      });
+
+    it("says so for a port fetch refuses to use ('bad port'), with no status", async () => {
+      const error = await repoAt("http://127.0.0.1:1")
+        .head("main")
+        .catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(GitHubApiError);
+      expect(error).toMatchObject({ status: undefined });
+      expect((error as Error).message).toMatch(
+        /^GET .*: could not reach GitHub \(bad port\); check the network/,
+      );
+      expect((error as Error).message).not.toMatch(/answered|installation and permissions/);
+    });
+
+    it("says so for a refused connection and for a reset one, in REST and GraphQL alike", async () => {
+      const port = await closedPort();
+      const refused = await repoAt(`http://127.0.0.1:${port}`)
+        .head("main")
+        .catch((caught: unknown) => caught);
+      expect(refused).toMatchObject({ name: "GitHubApiError", status: undefined });
+      expect((refused as Error).message).toMatch(/could not reach GitHub \(.*ECONNREFUSED/);
+
+      const { fake, repo } = await open();
+      fake.faults.downUntil = Date.now() + 60_000;
+      const reset = await repo.head("main").catch((caught: unknown) => caught);
+      expect(reset).toMatchObject({ name: "GitHubApiError", status: undefined });
+      expect((reset as Error).message).toMatch(/: could not reach GitHub \(/);
+      const graphql = await requestGraphql(
+        fakeClient(fake),
+        "viewer",
+        "query { viewer { login } }",
+        {},
+      ).catch((caught: unknown) => caught);
+      expect(graphql).toMatchObject({ name: "GitHubApiError", status: undefined });
+      expect((graphql as Error).message).toMatch(/^GraphQL viewer: could not reach GitHub \(/);
+      for (const error of [refused, reset, graphql]) expect(JSON.stringify(error)).not.toContain(TOKEN);
+    });
+
+    it("still reads GitHub's own 500 as an answer", async () => {
+      const { fake, repo } = await open();
+      fake.faults.serverError = { status: 500, times: 1 };
+      const error = await repo.head("main").catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ name: "GitHubApiError", status: 500 });
+      expect((error as Error).message).toMatch(/: GitHub answered 500 \(/);
+    });
   });
 });

@@ -101,7 +101,7 @@ describe("GitHub unreachable for a while", () => {
 
     await settle(world.proposer);
     expect(world.fake.log[0]?.at).toBeGreaterThanOrEqual((world.fake.faults.downUntil ?? 0) - 1);
-    expect(world.lines.join("\n")).toMatch(/could not reach GitHub|GitHub answered 500/);
+    expect(world.lines.join("\n")).toMatch(/could not reach GitHub \(/);
     expect(emergencyPulls(world.fake).merged).toHaveLength(1);
     expect(emergencyPulls(world.fake).open).toHaveLength(0);
     expect(await world.repo.readFile("main", ALICE_FILE)).toContain("active: false");
