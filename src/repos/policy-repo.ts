@@ -69,6 +69,11 @@ export interface PolicyRepo {
   readFiles(ref: string, dir: string): Promise<Map<string, string>>;
   /** True when `ancestor` is `descendant` or one of its ancestors. */
   isAncestor(ancestor: string, descendant: string): Promise<boolean>;
+  /**
+   * Paths from the repository root that differ between two commits (added, deleted, or changed in content
+   * or mode), sorted; for telling a branch that holds only a known edit from one that holds more.
+   */
+  changedPaths(from: string, to: string): Promise<string[]>;
   /** Writes one commit of any number of files and moves the branch to it. Resolves to the new commit. */
   commitFiles(request: CommitRequest): Promise<string>;
   /** Points a branch at an existing commit. */

@@ -112,6 +112,33 @@ export function describePolicyRepoContract(name: string, open: () => Promise<Pol
       });
     });
 
+    describe("comparing", () => {
+      it("names every path two commits differ in, inside the policy or not, and none rewritten unchanged", async () => {
+        const settings = (await repo.readFile(main, "policies/settings.yaml")) ?? "";
+        const commit = await repo.commitFiles({
+          branch: "person/edit",
+          parent: main,
+          changes: [
+            { path: "policies/settings.yaml", content: settings },
+            { path: "policies/access/team.yaml", content: null },
+            { path: "policies/access/new.yaml", content: "roles: {}\n" },
+            { path: ".github/workflows/apply.yml", content: "on: push\n" },
+          ],
+          message: "edit\n",
+          update: { kind: "create" },
+        });
+        const changed = [
+          ".github/workflows/apply.yml",
+          "policies/access/new.yaml",
+          "policies/access/team.yaml",
+        ];
+        expect(await repo.changedPaths(main, commit)).toEqual(changed);
+        expect(await repo.changedPaths(commit, main)).toEqual(changed);
+        expect(await repo.changedPaths("person/edit", "main")).toEqual(changed);
+        expect(await repo.changedPaths(main, main)).toEqual([]);
+      });
+    });
+
     describe("merging", () => {
       it("merges the pinned head with a merge commit carrying the message, even after main moved", async () => {
         const head = await branchWith("scim-gitops/emergency/bob-20261129T021500Z", "policies/u.yaml", "u\n");

@@ -1,6 +1,7 @@
 import { compilePolicy } from "../compile/compile.js";
 import type { AccessDiff } from "../diff/access-change.js";
 import { diffAccess } from "../diff/access-diff.js";
+import type { LoadResult } from "../load/load.js";
 import { loadPolicy } from "../load/load.js";
 import type { Binding, Diagnostic, Policy, PolicyFiles, Settings } from "../model/model.js";
 import type { PolicyTargets } from "../targets/policy-targets.js";
@@ -41,8 +42,16 @@ export function proveExpiryRemoval(
   removed: readonly DatedBinding[],
   options: { readonly dir: string; readonly now: Date; readonly targets: PolicyTargets },
 ): ExpiryProof {
-  const old = loadPolicy(before, options);
-  const next = loadPolicy(after, options);
+  return proveLoadedExpiryRemoval(loadPolicy(before, options), loadPolicy(after, options), removed, options);
+}
+
+/** The same proof on revisions already loaded (the App's PR check loads both once for its own verdict). */
+export function proveLoadedExpiryRemoval(
+  old: LoadResult,
+  next: LoadResult,
+  removed: readonly DatedBinding[],
+  options: { readonly now: Date; readonly targets: PolicyTargets },
+): ExpiryProof {
   const newErrors = errorCount(next.diagnostics) - errorCount(old.diagnostics);
   if (newErrors > 0) {
     return {

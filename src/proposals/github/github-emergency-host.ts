@@ -1,10 +1,10 @@
 import type { PolicyRepo } from "../../repos/policy-repo.js";
 import { HeadMovedError } from "../../repos/policy-repo.js";
-import type { PinnedMerge, PullRequestHost } from "../../repos/pull-request-host.js";
-import { AutoMergeNotAllowedError, PullRequestNotMergeableError } from "../../repos/pull-request-host.js";
+import type { PullRequestHost } from "../../repos/pull-request-host.js";
 import { identitiesNamed } from "../commit-message.js";
-import type { EmergencyHost, EmergencyProposal, EmergencyWaiting } from "../emergency-host.js";
+import type { EmergencyHost, EmergencyProposal } from "../emergency-host.js";
 import { branchEmergencyHost, EMERGENCY_PREFIX, leftForReview } from "../emergency-host.js";
+import { mergePinnedPullRequest } from "./merge-pinned-pull-request.js";
 import { renderEmergencyBody } from "./render-emergency-body.js";
 
 export const EMERGENCY_LABEL = "emergency-deprovision";
@@ -12,16 +12,8 @@ export const EMERGENCY_LABEL = "emergency-deprovision";
 /**
  * Emergency proposals as GitHub pull requests (DESIGN §5, reference/github.md §4): a fresh branch holding
  * the revocation, a PR labelled `emergency-deprovision` that says what is revoked and what the proof found,
- * and a merge pinned to the proven head as main's `emergency.merge` says.
- *
- * - `direct`: a pinned merge. GitHub's 405 (a required check or review is missing) is not retried: auto-merge
- *   is armed instead so GitHub merges once the rules are met, or, when the repository does not allow
- *   auto-merge, the PR stays open and the proposal reports it waiting.
- * - `auto`: auto-merge armed at the proven head; when GitHub answers the PR is already mergeable (no check
- *   pending), a direct pinned merge. A repository without auto-merge gets the direct merge too: GitHub
- *   still enforces its branch rules on it.
- * - 409 (the head moved) becomes `HeadMovedError`, and so does main moving since the proof: GitHub merges
- *   on its side and cannot be pinned to the base, so the proposer re-proposes on the new main instead.
+ * and a merge pinned to the proven head as main's `emergency.merge` says (`mergePinnedPullRequest`: 405 arms
+ * auto-merge, 409 or main moving since the proof is `HeadMovedError`, so the proposer re-proposes).
  */
 export function gitHubEmergencyHost(options: {
   readonly repo: PolicyRepo;
@@ -41,29 +33,6 @@ export function gitHubEmergencyHost(options: {
 
   const numberOf = async (proposal: EmergencyProposal): Promise<number | undefined> =>
     numbers.get(proposal.branch) ?? (await pulls.findOpen(proposal.branch))?.number;
-
-  const mergePinned = async (proposal: EmergencyProposal, pinned: PinnedMerge): Promise<string> => {
-    const commit = await pulls.merge(pinned);
-    // The revocation is on main: a branch left behind is clutter, not a reason to merge again.
-    await repo.deleteBranch(proposal.branch, proposal.head).catch(() => undefined);
-    return commit;
-  };
-
-  const armOrWait = async (
-    proposal: EmergencyProposal,
-    pinned: PinnedMerge,
-    refused: string,
-  ): Promise<string | EmergencyWaiting> => {
-    try {
-      const outcome = await pulls.enableAutoMerge(pinned);
-      // The check turned green between the refusal and now: GitHub wants the merge done directly.
-      if (outcome === "already-mergeable") return await mergePinned(proposal, pinned);
-      return { waiting: `${refused}; auto-merge is armed, GitHub merges it once the branch rules pass` };
-    } catch (error) {
-      if (!(error instanceof AutoMergeNotAllowedError)) throw error;
-      return { waiting: `${refused}; the repository does not allow auto-merge, so it waits for a person` };
-    }
-  };
 
   return {
     async open(request) {
@@ -101,36 +70,20 @@ export function gitHubEmergencyHost(options: {
     async merge(proposal, request) {
       const number = await numberOf(proposal);
       if (number === undefined) throw new HeadMovedError(proposal.branch, proposal.head, null);
-      const main = await repo.head(repo.baseBranch);
-      if (main !== request.base) throw new HeadMovedError(repo.baseBranch, request.base, main ?? null);
-      const pinned = (mode: string): PinnedMerge => ({
-        number,
-        sha: proposal.head,
-        title: request.message.split("\n", 1)[0] ?? `Merge pull request #${number}`,
-        message: withMergeMode(request.message.split("\n").slice(2).join("\n"), mode),
-      });
-      if (request.mode === "auto") {
-        try {
-          const outcome = await pulls.enableAutoMerge(pinned("auto (GitHub auto-merge)"));
-          if (outcome === "armed") {
-            return { waiting: "auto-merge is armed: GitHub merges it once the required checks pass" };
-          }
-          return await mergePinned(proposal, pinned("auto (already mergeable: merged directly)"));
-        } catch (error) {
-          if (!(error instanceof AutoMergeNotAllowedError)) throw error;
-          return await mergePinned(proposal, pinned("auto (auto-merge not allowed: merged directly)"));
-        }
-      }
-      try {
-        return await mergePinned(proposal, pinned("direct"));
-      } catch (error) {
-        if (!(error instanceof PullRequestNotMergeableError)) throw error;
-        return await armOrWait(
-          proposal,
-          pinned("direct (GitHub refused the merge: auto-merge)"),
-          error.reason,
-        );
-      }
+      const lines = request.message.split("\n");
+      return mergePinnedPullRequest(
+        repo,
+        pulls,
+        {
+          number,
+          branch: proposal.branch,
+          head: proposal.head,
+          base: request.base,
+          title: lines[0] ?? `Merge pull request #${number}`,
+          message: lines.slice(2).join("\n"),
+        },
+        request.mode,
+      );
     },
 
     async discard(proposal) {
@@ -160,9 +113,4 @@ export function gitHubEmergencyHost(options: {
       );
     },
   };
-}
-
-/** The proposer writes the trailer for a host that merges itself; this says what GitHub was asked to do. */
-function withMergeMode(message: string, mode: string): string {
-  return message.replace(/^Emergency-Merge: .*$/m, `Emergency-Merge: ${mode}`);
 }

@@ -76,6 +76,16 @@ export class GitPolicyRepo implements PolicyRepo {
     throw new GitError(`git merge-base failed: ${result.stderr}`);
   }
 
+  async changedPaths(from: string, to: string): Promise<string[]> {
+    const result = await gitResult(
+      ["diff-tree", "-r", "--no-renames", "--name-only", "-z", this.revision(from), this.revision(to)],
+      { cwd: this.path },
+    );
+    if (result.code !== 0) throw new RefNotFoundError(`${from} or ${to}`);
+    const paths = result.stdout.toString("utf8").split("\0");
+    return paths.filter((path) => path !== "").sort();
+  }
+
   async commitFiles(request: CommitRequest): Promise<string> {
     const commit = await this.writeCommit(request.parent, request.changes, request.message);
     await this.setBranch(request.branch, commit, request.update);

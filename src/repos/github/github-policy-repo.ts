@@ -112,7 +112,9 @@ export class GitHubPolicyRepo implements PolicyRepo {
     const tree = (await this.readCommit(commit)).tree;
     const prefix = dir === "" || dir === "." ? "" : `${dir.replace(/\/+$/, "")}/`;
     const send = (route: string, parameters: Record<string, unknown>) => this.send(route, parameters);
-    const entries = (await this.readTree(tree)).filter((entry) => entry.path.startsWith(prefix));
+    const entries = (await this.readTree(tree)).filter(
+      (entry) => entry.type === "blob" && entry.path.startsWith(prefix),
+    );
     const unknown = entries.filter((entry) => !this.blobCache.has(entry.sha)).length;
     if (unknown > TARBALL_ABOVE) await cacheTarball(send, commit, this.blobCache);
     const texts = await readBlobs(
@@ -135,6 +137,19 @@ export class GitHubPolicyRepo implements PolicyRepo {
     if (response.status === 404) throw new RefNotFoundError(`${ancestor} or ${descendant}`);
     const status = (response.data as { status?: string }).status;
     return status === "ahead" || status === "identical";
+  }
+
+  /** From the two commits' tree listings, which are kept: no compare request, and no 300-file cap. */
+  async changedPaths(from: string, to: string): Promise<string[]> {
+    const listing = async (ref: string) => {
+      const commit = await this.resolve(ref);
+      if (commit === undefined) throw new RefNotFoundError(ref);
+      const files = await this.readTree((await this.readCommit(commit)).tree);
+      return new Map(files.map((entry) => [entry.path, `${entry.mode} ${entry.sha}`]));
+    };
+    const [before, after] = await Promise.all([listing(from), listing(to)]);
+    const paths = new Set([...before.keys(), ...after.keys()]);
+    return [...paths].filter((path) => before.get(path) !== after.get(path)).sort();
   }
 
   async commitFiles(request: CommitRequest): Promise<string> {

@@ -6,11 +6,19 @@ type Send = (route: string, parameters: Record<string, unknown>) => Promise<GitH
 export interface TreeFile {
   readonly path: string;
   readonly sha: string;
+  /** `100644`, `100755`, `120000` (a symlink) for blobs; `160000` for a submodule's commit. */
+  readonly mode: string;
+  readonly type: "blob" | "commit";
 }
 
 interface TreeData {
   readonly truncated: boolean;
-  readonly tree: readonly { readonly path: string; readonly type: string; readonly sha: string }[];
+  readonly tree: readonly {
+    readonly path: string;
+    readonly mode: string;
+    readonly type: string;
+    readonly sha: string;
+  }[];
 }
 
 /** Blob downloads in flight at once: ProbotOctokit allows 10 concurrent requests per installation. */
@@ -18,7 +26,7 @@ const BLOB_CONCURRENCY = 8;
 /** Blobs are immutable, so their text is kept; past this many the cache starts over. */
 const BLOB_CACHE_LIMIT = 50_000;
 
-/** Every blob of a tree, recursively, in one request. */
+/** Every blob and submodule of a tree, recursively, in one request. */
 export async function readTree(send: Send, tree: string): Promise<TreeFile[]> {
   const response = await send("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", {
     tree_sha: tree,
@@ -31,7 +39,9 @@ export async function readTree(send: Send, tree: string): Promise<TreeFile[]> {
         `keep the policy repository smaller or split it`,
     );
   }
-  return data.tree.filter((entry) => entry.type === "blob").map(({ path, sha }) => ({ path, sha }));
+  return data.tree.flatMap(({ path, mode, type, sha }) =>
+    type === "blob" || type === "commit" ? [{ path, mode, type, sha }] : [],
+  );
 }
 
 /**

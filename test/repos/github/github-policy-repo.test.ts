@@ -49,6 +49,20 @@ describe("GitHub only", () => {
       expect(await repo.head("no-such-branch")).toBeUndefined();
       await expect(repo.readCommit("0".repeat(40))).rejects.toMatchObject({ name: "RefNotFoundError" });
     });
+
+    it("counts a file made executable as changed, though its text is the same, and reads no blob for it", async () => {
+      const tree = await fake.store.writeTree((await fake.store.commit(main))?.tree, [
+        { path: "policies/settings.yaml", mode: "100755", content: "version: 1\n" },
+      ]);
+      const executable = await fake.store.writeCommit(
+        typeof tree === "string" ? tree : "",
+        [main],
+        "chmod\n",
+      );
+      fake.log.length = 0;
+      expect(await repo.changedPaths(main, executable)).toEqual(["policies/settings.yaml"]);
+      expect(fake.log.filter((entry) => entry.path.includes("/git/blobs/"))).toEqual([]);
+    });
   });
 
   describe("commits", () => {
