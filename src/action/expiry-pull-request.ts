@@ -69,7 +69,7 @@ export function renderExpiryBody(proposal: ExpiryProposal): string {
       : `⚠️ ${capitalise(proof.reason)}.`;
   const routeText =
     route.kind === "emergency"
-      ? "**Emergency path.** Labelled `emergency-deprovision` (settings `emergency.expiry: true`): the scim-gitops App's `revocation-guard` judges it as an emergency change at its head, and it may be merged without waiting for review."
+      ? "**Emergency path.** Labelled `emergency-deprovision` (settings `emergency.expiry: true`): once the scim-gitops App's `revocation-guard` passes at its head, the App merges it without review, as `emergency.merge` says. Its `revocation-guard` says so, or why it waits for a person instead."
       : `**Waits for review.** ${capitalise(route.why)}.`;
   const body = [
     EXPIRE_MARKER,

@@ -12,6 +12,13 @@ import type { CheckConclusion, PullRequestHost } from "../../repos/pull-request-
 import { POLICY_TARGETS } from "../../targets/registry.js";
 import { proveLoadedRevocationOnly } from "../prove-revocation-only.js";
 import { EMERGENCY_LABEL } from "./github-emergency-host.js";
+import type { ExpiryMergeOutcome } from "./merge-proven-expiry.js";
+import {
+  isExpiryProposal,
+  judgeExpiryProposal,
+  mergeProvenExpiry,
+  renderExpiryNote,
+} from "./merge-proven-expiry.js";
 
 export const REVOCATION_GUARD_CHECK = "revocation-guard";
 export const ACCESS_DIFF_CHECK = "access-diff";
@@ -33,6 +40,8 @@ export interface PullRequestCheckResult {
   readonly headSha: string;
   /** False when the PR's head moved while the checks were computed: the newer head gets its own. */
   readonly posted: boolean;
+  /** For the `policy-expire` workflow's labelled PR whose guard passed: what the App did with it. */
+  readonly expiry?: ExpiryMergeOutcome;
 }
 
 interface Verdict {
@@ -53,6 +62,10 @@ interface Verdict {
  *
  * The diff is base head → PR head. For a branch behind its base that also counts the base's newer changes
  * backwards, which can only make the guard fail, never pass, and the summary says to update the branch.
+ *
+ * The `policy-expire` workflow's PR, labelled for the emergency path, is then merged here once its guard
+ * passed, when main's settings and the expiry proof allow it (`judgeExpiryProposal`); the guard's summary
+ * says whether the App merges it and, if not, why.
  */
 export class PullRequestChecks {
   readonly #options: PullRequestChecksOptions;
@@ -71,15 +84,21 @@ export class PullRequestChecks {
     const now = this.#options.now();
     const load = { dir, now, targets: POLICY_TARGETS };
     const [before, after] = await Promise.all([
-      readPolicy(repo, base, dir).then((files) => loadPolicy(files, load)),
+      readPolicy(repo, base, dir).then((files) => ({ files, loaded: loadPolicy(files, load) })),
       readPolicy(repo, headSha, dir).then((files) => ({ files, loaded: loadPolicy(files, load) })),
     ]);
     const emergency = pull.labels.includes(EMERGENCY_LABEL);
-    const judged = judge(before, after.loaded, after.files.size, { emergency, now });
+    const judged = judge(before.loaded, after.loaded, after.files.size, { emergency, now });
+    const expiry =
+      judged.guard === "success" && isExpiryProposal(pull)
+        ? await judgeExpiryProposal({ repo, pull, base, before, after, dir, now })
+        : undefined;
     const verdict =
       judged.guard === "failure" && emergency && !(await repo.isAncestor(base, headSha))
         ? { ...judged, summary: `${judged.summary}\n${BEHIND_NOTE(pull.base.branch)}` }
-        : judged;
+        : expiry !== undefined
+          ? { ...judged, summary: `${judged.summary}\n${renderExpiryNote(expiry)}\n` }
+          : judged;
     // Before anything else, and whatever the head does next: an emergency PR that grants must not merge.
     if (verdict.guard === "failure" && emergency) await pulls.disableAutoMerge(number);
     if ((await pulls.get(number)).head.sha !== headSha) {
@@ -111,7 +130,12 @@ export class PullRequestChecks {
       title: verdict.title,
       summary: verdict.summary,
     });
-    return { guard: verdict.guard, headSha, posted: true };
+    if (expiry === undefined) return { guard: verdict.guard, headSha, posted: true };
+    // After the guard is on the head, so a ruleset requiring it does not refuse the merge.
+    const outcome: ExpiryMergeOutcome = expiry.merge
+      ? await mergeProvenExpiry(repo, pulls, expiry)
+      : { outcome: "not-merged", reason: expiry.reason };
+    return { guard: verdict.guard, headSha, posted: true, expiry: outcome };
   }
 }
 
