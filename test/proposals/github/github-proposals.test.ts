@@ -2,8 +2,13 @@
  * GitHub mode's proposals side as the App composes it: `gitHubProposals` spread into startProposer, on a
  * paced client, against the fake with a ruleset that requires the App's `revocation-guard`.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
-import { gitHubProposals } from "../../../src/proposals/github/github-proposals.js";
+import {
+  GITHUB_DEBOUNCE_MS,
+  GITHUB_MAX_WAIT_MS,
+  gitHubProposals,
+} from "../../../src/proposals/github/github-proposals.js";
 import { EMERGENCY_LABEL } from "../../../src/proposals/github/github-emergency-host.js";
 import { REVOCATION_GUARD_CHECK } from "../../../src/proposals/github/pull-request-checks.js";
 import type { Proposer } from "../../../src/proposals/proposer.js";
@@ -86,5 +91,35 @@ describe("gitHubProposals", () => {
       headSha: pull.head.sha,
       posted: true,
     });
+  });
+
+  it("gives startProposer GitHub mode's batching by the spread: a write waits for quiet, not 300 ms", async () => {
+    world = await openGitHubProposals();
+    const github = gitHubProposals({
+      client: pacedClient(fakeClient(world.fake, { retry: true })),
+      owner: world.fake.owner,
+      repo: world.fake.repo,
+      baseBranch: "main",
+      policyDir: "policies",
+      now: () => NOW,
+    });
+    expect(github.proposer).toMatchObject({ debounceMs: GITHUB_DEBOUNCE_MS, maxWaitMs: GITHUB_MAX_WAIT_MS });
+    expect(GITHUB_DEBOUNCE_MS).toBeGreaterThanOrEqual(5_000);
+    proposer = startProposer({ ledger: world.ledger, ...github.proposer, watchMainMs: 0, now: () => NOW });
+    await proposer.flush();
+    const flushes = proposer.state().flushes;
+    world.fake.log.length = 0;
+
+    await put(world.ledger, "User", scimUser(CAROL_ID, "carol@example.com", "Carol"));
+    // startProposer's own debounce (300 ms) would have flushed by now; GitHub mode's has not.
+    await sleep(1_500);
+    expect(proposer.state()).toMatchObject({ flushes, pendingChanges: 1 });
+    expect(world.fake.log).toEqual([]);
+
+    // Nothing waits on shutdown: close flushes what is pending.
+    await proposer.close();
+    proposer = undefined;
+    const sync = [...world.fake.pulls.values()].filter((pull) => pull.head === SYNC_BRANCH);
+    expect(sync.map((pull) => [pull.state, pull.title])).toEqual([["open", "SCIM sync: +1 user"]]);
   });
 });
