@@ -160,7 +160,7 @@ export function renderExpiryNote(verdict: ExpiryVerdict): string {
     return (
       `**Expiry proposal.** It removes exactly the ${verdict.removed} expired binding(s) and is proven revocation-only ` +
       `against them, and settings say \`emergency.expiry: true\`: the App merges it without review ` +
-      `(\`emergency.merge: ${verdict.mode}\`), pinned to this head.`
+      `(\`emergency.merge: ${verdict.mode}\`), pinned to this head, once GitHub's required checks pass.`
     );
   }
   return `**Expiry proposal, not merged by the App:** ${verdict.reason}. A person reviews and merges it.`;
