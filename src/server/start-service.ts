@@ -16,9 +16,10 @@ import { createScimHandler } from "../scim/handler.js";
 import type { Secret } from "../secret.js";
 import type { Config } from "../config.js";
 import { startApplyOnMerge, type ApplyOnMerge } from "./apply-on-merge.js";
-import { buildHealthReport, type RepositoryHealth } from "./health.js";
+import { buildHealthReport } from "./health.js";
 import type { Logger } from "./logger.js";
 import { ServiceMetrics } from "./metrics.js";
+import { cachedRepositoryHealth } from "./repository-health.js";
 import { createServiceServer } from "./service-server.js";
 
 /** Where proposals go: a git repository on disk, or a repository elsewhere with its own proposal parts. */
@@ -180,28 +181,4 @@ async function stopServer(server: Server, drainMs: number): Promise<void> {
   const timer = setTimeout(() => server.closeAllConnections(), drainMs);
   await closed;
   clearTimeout(timer);
-}
-
-/** One look at the base branch (a `git` call, or a GitHub request) at most per second, however often a probe asks. */
-function cachedRepositoryHealth(repo: PolicyRepo): () => Promise<RepositoryHealth> {
-  let last: { at: number; health: RepositoryHealth } | undefined;
-  return async () => {
-    if (last !== undefined && Date.now() - last.at < 1_000) return last.health;
-    let health: RepositoryHealth;
-    try {
-      const mainHead = await repo.head(repo.baseBranch);
-      health =
-        mainHead === undefined
-          ? { ok: false, location: repo.location, error: `${repo.baseBranch} does not exist` }
-          : { ok: true, location: repo.location, mainHead };
-    } catch (error) {
-      health = {
-        ok: false,
-        location: repo.location,
-        error: error instanceof Error ? error.message : "unreadable",
-      };
-    }
-    last = { at: Date.now(), health };
-    return health;
-  };
 }

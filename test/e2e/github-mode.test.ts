@@ -6,140 +6,66 @@
  * `/api/v3` and `/api/graphql`): that is how a process is given another API base without a test-only
  * switch. github.com's paths are covered by test/app/github-com-paths.test.ts.
  */
-import { execFileSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse } from "yaml";
 import { ZERO } from "../fakes/github/fake-git-store.js";
 import type { FakeGitHub } from "../fakes/github/fake-github.js";
-import { startFakeGitHub } from "../fakes/github/fake-github.js";
 import type { FakePull } from "../fakes/github/fake-github-state.js";
 import { pushDirectly } from "../repos/github/github-fixture.js";
 import { GROUP_URN, oktaUser, patchOf } from "../scim/support/scim-server.js";
 import type { ServeProcess } from "../server/serve-process.js";
-import { runServeUntilExit, startServeProcess } from "../server/serve-process.js";
+import { runServeUntilExit } from "../server/serve-process.js";
+import type { GitHubModeWorld } from "./support/github-mode.js";
+import {
+  APP_ID,
+  checkOn as checkOf,
+  EMERGENCY_LABEL,
+  emergencyPullsOf,
+  fileAt as fileOf,
+  INSTALLATION,
+  mainHeadOf,
+  openGitHubMode,
+  openSyncPulls as openSyncPullsOf,
+  PRIVATE_KEY,
+  pullsOf,
+  SCIM_TOKEN,
+  scimIdOf,
+  scimRequest,
+  SYNC,
+  WEBHOOK_SECRET,
+  webhookUrlOf,
+  yamlAt as yamlOf,
+} from "./support/github-mode.js";
 
-const APP_ID = 8088;
-const INSTALLATION = 77;
-const WEBHOOK_SECRET = "e2e-webhook-secret-5f1d0c9a8b7e";
-const SCIM_TOKEN = "e2e-scim-token-3c4d5e6f7a8b9c0d";
-const SYNC = "scim-gitops/sync";
-const EMERGENCY_LABEL = "emergency-deprovision";
-const keys = generateKeyPairSync("rsa", { modulusLength: 2048 });
-const PRIVATE_KEY = keys.privateKey.export({ type: "pkcs1", format: "pem" }).toString();
-
+let world: GitHubModeWorld;
 let fake: FakeGitHub;
-let scratch: string;
 let serve: ServeProcess;
 let webhookUrl: string;
 
-/** What an operator sets (DESIGN §9); the key as base64, one of the forms Probot reads. */
-function gitHubEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    APP_ID: String(APP_ID),
-    PRIVATE_KEY: Buffer.from(PRIVATE_KEY).toString("base64"),
-    WEBHOOK_SECRET,
-    GHE_HOST: new URL(fake.url).host,
-    GHE_PROTOCOL: "http",
-    POLICY_REPO: "acme/policy",
-    SCIM_TOKEN,
-    ...extra,
-  };
-}
-
-async function seedMainFromExamples(): Promise<string> {
-  const root = join(process.cwd(), "policies");
-  const files: { path: string; mode: string; content: string }[] = [];
-  const walk = async (dir: string): Promise<void> => {
-    for (const entry of await readdir(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) await walk(path);
-      else
-        files.push({
-          path: `policies/${relative(root, path)}`,
-          mode: "100644",
-          content: await readFile(path, "utf8"),
-        });
-    }
-  };
-  await walk(root);
-  const tree = await fake.store.writeTree(undefined, files);
-  if (typeof tree !== "string") throw new Error("could not seed the fake");
-  const main = await fake.store.writeCommit(tree, [], "Initial policies\n");
-  await fake.store.updateRef("refs/heads/main", main, ZERO);
-  return main;
-}
-
 beforeAll(async () => {
-  scratch = await mkdtemp(join(tmpdir(), "e2e-github-mode-"));
-  fake = await startFakeGitHub({
-    app: { id: APP_ID, publicKey: keys.publicKey, installationId: INSTALLATION },
-    webhookSecret: WEBHOOK_SECRET,
-  });
-  await seedMainFromExamples();
+  world = await openGitHubMode("e2e-github-mode-");
+  fake = world.fake;
   // Ruleset on main: the App's guard is required, so no PR merges before the App has judged its head.
   fake.state.rules.set("main", { requiredChecks: ["revocation-guard"] });
-  serve = await startServeProcess({
-    dataDir: join(scratch, "data"),
-    env: gitHubEnv({ LOG_LEVEL: "debug" }),
-    startTimeoutMs: 60_000,
-  });
-  webhookUrl = /^Webhooks: (\S+) /m.exec(serve.stdout())?.[1] ?? "";
-  fake.webhooks.url = webhookUrl;
+  serve = await world.startServe({ LOG_LEVEL: "debug" });
+  webhookUrl = webhookUrlOf(serve);
 }, 90_000);
 
 afterAll(async () => {
-  await serve?.stop("SIGKILL");
-  await fake?.close();
-  await rm(scratch, { recursive: true, force: true });
+  await world?.close();
 });
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-async function scim(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${serve.scimUrl}${path}`, {
-    method,
-    headers: {
-      Authorization: `Bearer ${SCIM_TOKEN}`,
-      ...(body === undefined ? {} : { "Content-Type": "application/scim+json" }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text === "" ? undefined : JSON.parse(text) };
-}
-
-async function idOf(kind: "Users" | "Groups", attribute: string, value: string): Promise<string> {
-  const found = await scim("GET", `/${kind}?filter=${encodeURIComponent(`${attribute} eq "${value}"`)}`);
-  return found.body.Resources[0].id as string;
-}
-
-/** A file of the fake's repository at a ref, read with git itself. */
-function fileAt(ref: string, path: string): string | undefined {
-  try {
-    return execFileSync("git", ["--git-dir", fake.store.dir, "show", `${ref}:${path}`], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "ignore"],
-    });
-  } catch {
-    return undefined;
-  }
-}
-const yamlAt = (ref: string, path: string) =>
-  parse(fileAt(ref, path) ?? "null") as Record<string, unknown> | null;
-
-const pulls = () => [...fake.pulls.values()];
-const openSyncPulls = () => pulls().filter((pull) => pull.head === SYNC && pull.state === "open");
-const emergencyPulls = () => pulls().filter((pull) => pull.head.startsWith("scim-gitops/emergency/"));
-const mainHead = async () => (await fake.store.ref("refs/heads/main")) ?? "";
-
-/** The App's latest run of `name` on the PR's current head. */
-async function checkOn(pull: FakePull, name: string) {
-  const head = await fake.state.headSha(pull);
-  return fake.state.checkRuns.filter((run) => run.headSha === head && run.name === name).at(-1);
-}
+const scim = (method: string, path: string, body?: unknown) => scimRequest(serve, method, path, body);
+const idOf = (kind: "Users" | "Groups", attribute: string, value: string) =>
+  scimIdOf(serve, kind, attribute, value);
+const fileAt = (ref: string, path: string) => fileOf(fake, ref, path);
+const yamlAt = (ref: string, path: string) => yamlOf(fake, ref, path);
+const pulls = () => pullsOf(fake);
+const openSyncPulls = () => openSyncPullsOf(fake);
+const emergencyPulls = () => emergencyPullsOf(fake);
+const mainHead = () => mainHeadOf(fake);
+const checkOn = (pull: FakePull, name: string) => checkOf(fake, pull, name);
 
 describe("serve in GitHub mode (GitHub Enterprise Server paths)", () => {
   it("starts on POLICY_REPO through the App's installation and says where the webhooks go", async () => {
@@ -401,7 +327,7 @@ describe("serve in GitHub mode (GitHub Enterprise Server paths)", () => {
 
 describe("serve in GitHub mode refuses to start", () => {
   const attempt = async (name: string, extra: Record<string, string>) =>
-    runServeUntilExit(["--data", join(scratch, `refused-${name}`)], gitHubEnv(extra));
+    runServeUntilExit(["--data", join(world.scratch, `refused-${name}`)], world.env(extra));
 
   it("when the App is not installed on POLICY_REPO", async () => {
     const result = await attempt("not-installed", { POLICY_REPO: "acme/elsewhere" });

@@ -94,7 +94,10 @@ export async function settle(proposer: Proposer, timeout = 30_000): Promise<void
  * is the sync branch, every change the ledger acknowledged on the sync branch (or on main), no open
  * emergency PR without its label, no case in two open emergency PRs, and no answer outside GitHub's schema.
  */
-export async function expectConsistent(world: World, ledger: IdentityLedger = world.ledger): Promise<void> {
+export async function expectConsistent(
+  world: Pick<World, "fake" | "repo" | "ledger">,
+  ledger: IdentityLedger = world.ledger,
+): Promise<void> {
   const { fake, repo } = world;
   const sync = await repo.head(SYNC_BRANCH);
   const openSync = [...fake.pulls.values()].filter(
