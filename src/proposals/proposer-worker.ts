@@ -88,7 +88,10 @@ export class ProposerWorker {
   state(): ProposerState {
     const state = this.#state;
     const queue = core.emergencyQueueStats(state, this.#options.clock());
-    return this.#stats.snapshot(state.pending.length + queue.queued, queue, state.mainHead);
+    // A flush still waiting on the repository (GitHub down, the App's client retrying) has not committed
+    // its changes: they stay pending until it lands, as an emergency being worked on stays queued.
+    const flushing = state.inFlight?.kind === "sync" ? state.inFlight.operations.length : 0;
+    return this.#stats.snapshot(state.pending.length + flushing + queue.queued, queue, state.mainHead);
   }
 
   #isSettled(): boolean {

@@ -48,14 +48,18 @@ afterEach(async () => {
 
 const fileOf = (userName: string) => `policies/identities/users/${userName.replace(/[@.]/g, "-")}.yaml`;
 
-/** Serve has nothing left to do: healthy, nothing pending in the ledger, the proposer or the emergency queue. */
-async function settled(serve: ServeProcess, timeout: number): Promise<void> {
+/**
+ * Serve has nothing left to do: healthy, a flush finished after `since` (a restarted serve flushes once at
+ * start, after its recovery), and nothing pending in the ledger, the proposer or the emergency queue.
+ */
+async function settled(serve: ServeProcess, since: number, timeout: number): Promise<void> {
   await expect
     .poll(
       async () => {
         const { status, body } = await healthOf(serve);
         return (
           status === 200 &&
+          Date.parse(body.flush.lastFlushAt ?? "") >= since &&
           body.ledger.pendingWrites === 0 &&
           body.flush.pendingChanges === 0 &&
           body.flush.emergencies.queued === 0
@@ -204,7 +208,7 @@ describe("GitHub down for a full minute", () => {
           { timeout: BACKOFF_CAP_MS + PLUGIN_RETRY_MS, interval: 100 },
         )
         .toBe(true);
-      await settled(serve, BACKOFF_CAP_MS + PLUGIN_RETRY_MS);
+      await settled(serve, downUntil, BACKOFF_CAP_MS + PLUGIN_RETRY_MS);
       const took = Date.now() - downUntil;
       console.info(`GitHub down ${outage / 1000} s: everything landed ${took} ms after it was back`);
       expect(took).toBeLessThan(BACKOFF_CAP_MS + PLUGIN_RETRY_MS);
@@ -219,6 +223,231 @@ describe("GitHub down for a full minute", () => {
       expect(yamlAt(fake, SYNC, CAROL_FILE)).toMatchObject({ displayName: "Carol Renamed" });
       expect(`${serve.stdout()}${serve.stderr()}`).toMatch(/sync flush failed \(retrying in \d+ ms\)/);
 
+      await fake.webhooks.idle();
+      expect(await serve.stop("SIGTERM")).toBe(0);
+      await expectConsistentAfter(fake, world.dataDir);
+    },
+  );
+});
+
+/** Kills serve with SIGKILL the first time a request matching `when` reaches the fake, before GitHub acts on it. */
+function killServeOn(
+  fake: FakeGitHub,
+  serve: ServeProcess,
+  when: (method: string, path: string) => boolean,
+): Promise<void> {
+  return new Promise((resolve) => {
+    fake.faults.beforeRequest = async (method, path) => {
+      if (!when(method, path)) return;
+      fake.faults.beforeRequest = undefined;
+      await serve.stop("SIGKILL");
+      resolve();
+    };
+  });
+}
+
+describe("serve killed with SIGKILL and started again on the same data directory", () => {
+  it(
+    "mid-flush during an import of 300 users: every acknowledged user on the sync branch, one sync PR, one emergency",
+    { timeout: 150_000 },
+    async () => {
+      world = await openGitHubMode("e2e-github-faults-kill-flush-");
+      const { fake } = world;
+      fake.state.rules.set("main", { requiredChecks: ["revocation-guard"] });
+      const first = await world.startServe();
+      const alice = await scimIdOf(first, "Users", "userName", "alice@example.com");
+      const acknowledged = new Map<string, Record<string, unknown>>();
+      // The first sync commit once the import is well under way: a flush is writing when serve dies.
+      const dead = killServeOn(
+        fake,
+        first,
+        (method, path) => method === "POST" && path.endsWith("/git/commits") && acknowledged.size >= 100,
+      );
+      let aliceAcknowledged = false;
+      for (let n = 0; n < 300; n++) {
+        const userName = `import-${n}@example.com`;
+        const answer = await scimRequest(first, "POST", "/Users", oktaUser(userName)).catch(() => undefined);
+        if (answer === undefined) break;
+        expect(answer.status).toBe(201);
+        acknowledged.set(userName, { id: answer.body.id, userName, active: true });
+        if (n === 20) {
+          const leaver = await scimRequest(
+            first,
+            "PATCH",
+            `/Users/${alice}`,
+            patchOf({ op: "replace", path: "active", value: false }),
+          );
+          expect(leaver.status).toBe(200);
+          aliceAcknowledged = true;
+        }
+      }
+      await dead;
+      expect(first.child.signalCode).toBe("SIGKILL");
+      expect(aliceAcknowledged).toBe(true);
+      expect(acknowledged.size).toBeGreaterThanOrEqual(100);
+
+      const restartedAt = Date.now();
+      const again = await world.startServe();
+      await settled(again, restartedAt, 60_000);
+      expect(syncPulls(fake)).toHaveLength(1);
+      expect(syncPulls(fake)[0]?.state).toBe("open");
+      expectOnSyncBranch(fake, acknowledged);
+      const emergencies = emergencyPullsOf(fake);
+      expect(emergencies.filter((pull) => pull.state === "open")).toEqual([]);
+      expect(emergencies.filter((pull) => pull.mergeCommit !== undefined)).toHaveLength(1);
+      expect(yamlAt(fake, "main", ALICE_FILE)).toMatchObject({ active: false });
+
+      await fake.webhooks.idle();
+      expect(await again.stop("SIGTERM")).toBe(0);
+      await expectConsistentAfter(fake, world.dataDir);
+    },
+  );
+
+  it(
+    "after the merge was asked for, before its answer: the restart finds it merged, one emergency PR",
+    { timeout: 90_000 },
+    async () => {
+      world = await openGitHubMode("e2e-github-faults-kill-merge-");
+      const { fake } = world;
+      fake.state.rules.set("main", { requiredChecks: ["revocation-guard"] });
+      const first = await world.startServe();
+      const alice = await scimIdOf(first, "Users", "userName", "alice@example.com");
+      const dead = killServeOn(fake, first, (method, path) => method === "PUT" && path.endsWith("/merge"));
+      const leaver = await scimRequest(
+        first,
+        "PATCH",
+        `/Users/${alice}`,
+        patchOf({ op: "replace", path: "active", value: false }),
+      );
+      expect(leaver.status).toBe(200);
+      await dead;
+
+      const restartedAt = Date.now();
+      const again = await world.startServe();
+      await settled(again, restartedAt, 60_000);
+      const emergencies = emergencyPullsOf(fake);
+      expect(emergencies).toHaveLength(1);
+      expect(emergencies[0]).toMatchObject({ state: "closed", labels: [EMERGENCY_LABEL] });
+      expect(emergencies[0]?.mergeCommit).toBeDefined();
+      expect(yamlAt(fake, "main", ALICE_FILE)).toMatchObject({ active: false });
+      expect(
+        fake.log.filter((entry) => entry.method === "PUT" && entry.path.endsWith("/merge")),
+      ).toHaveLength(1);
+
+      await fake.webhooks.idle();
+      expect(await again.stop("SIGTERM")).toBe(0);
+      await expectConsistentAfter(fake, world.dataDir);
+    },
+  );
+
+  it(
+    "between the emergency PR's opening (labelled, checked) and its merge: the restart closes it and merges one afresh",
+    { timeout: 90_000 },
+    async () => {
+      world = await openGitHubMode("e2e-github-faults-kill-open-");
+      const { fake } = world;
+      fake.state.rules.set("main", { requiredChecks: ["revocation-guard"] });
+      const first = await world.startServe();
+      const alice = await scimIdOf(first, "Users", "userName", "alice@example.com");
+      // The App posts its checks on the PR once it is open and labelled, then merges.
+      const dead = killServeOn(
+        fake,
+        first,
+        (method, path) =>
+          method === "POST" && path.endsWith("/check-runs") && emergencyPullsOf(fake).length > 0,
+      );
+      const leaver = await scimRequest(
+        first,
+        "PATCH",
+        `/Users/${alice}`,
+        patchOf({ op: "replace", path: "active", value: false }),
+      );
+      expect(leaver.status).toBe(200);
+      await dead;
+      const [interrupted] = emergencyPullsOf(fake);
+      expect(interrupted).toMatchObject({ state: "open", labels: [EMERGENCY_LABEL] });
+
+      const restartedAt = Date.now();
+      const again = await world.startServe();
+      await settled(again, restartedAt, 60_000);
+      expect(again.stdout() + again.stderr()).toContain(
+        "emergency proposals open from before the start: 0 kept (auto-merge or a review finishes them), 1 half-made closed and proposed afresh",
+      );
+      // One PR for the leaver merged, the interrupted one closed unmerged: never two open, never two merges.
+      const emergencies = emergencyPullsOf(fake);
+      expect(
+        emergencies.map((pull) => [
+          pull.number === interrupted?.number,
+          pull.state,
+          pull.mergeCommit !== undefined,
+        ]),
+      ).toEqual([
+        [true, "closed", false],
+        [false, "closed", true],
+      ]);
+      expect(yamlAt(fake, "main", ALICE_FILE)).toMatchObject({ active: false });
+
+      await fake.webhooks.idle();
+      expect(await again.stop("SIGTERM")).toBe(0);
+      await expectConsistentAfter(fake, world.dataDir);
+    },
+  );
+});
+
+describe("a secondary limit and 5xx answers during a flush", () => {
+  it(
+    "serve says it waits out retry-after, bridges the 5xx, and the end state is consistent",
+    { timeout: 90_000 },
+    async () => {
+      world = await openGitHubMode("e2e-github-faults-limits-");
+      const { fake } = world;
+      fake.state.rules.set("main", { requiredChecks: ["revocation-guard"] });
+      const serve = await world.startServe();
+      const bob = await scimIdOf(serve, "Users", "userName", "bob@example.com");
+      const expected = new Map<string, Record<string, unknown>>();
+
+      const limitedAt = Date.now();
+      fake.faults.rateLimit = { status: 403, retryAfterSeconds: 2, times: 1 };
+      const created = await scimRequest(serve, "POST", "/Users", oktaUser("limited@example.com"));
+      expect(created.status).toBe(201);
+      expected.set("limited@example.com", { id: created.body.id, active: true });
+      expect(
+        (
+          await scimRequest(
+            serve,
+            "PATCH",
+            `/Users/${bob}`,
+            patchOf({ op: "replace", path: "active", value: false }),
+          )
+        ).status,
+      ).toBe(200);
+      await settled(serve, limitedAt, 60_000);
+      const limited = fake.log.findIndex((entry) => entry.status === 403);
+      expect(limited).toBeGreaterThanOrEqual(0);
+      expect(serve.stdout() + serve.stderr()).toMatch(
+        /GitHub rate limit hit on .* \(403\): wait 2 s and try again/,
+      );
+
+      fake.faults.serverError = { status: 502, times: 2 };
+      const since = fake.log.length;
+      const failedAt = Date.now();
+      const second = await scimRequest(serve, "POST", "/Users", oktaUser("after-502@example.com"));
+      expect(second.status).toBe(201);
+      expected.set("after-502@example.com", { id: second.body.id, active: true });
+      await expect
+        .poll(() => yamlAt(fake, SYNC, fileOf("after-502@example.com"))?.["id"], { timeout: 60_000 })
+        .toBe(second.body.id);
+      await settled(serve, failedAt, 60_000);
+      expect(fake.log.slice(since).filter((entry) => entry.status === 502)).toHaveLength(2);
+
+      expect(syncPulls(fake)).toHaveLength(1);
+      expectOnSyncBranch(fake, expected);
+      const emergencies = emergencyPullsOf(fake);
+      expect(emergencies).toHaveLength(1);
+      expect(emergencies[0]?.mergeCommit).toBeDefined();
+      expect(yamlAt(fake, "main", "policies/identities/users/bob-example-com.yaml")).toMatchObject({
+        active: false,
+      });
       await fake.webhooks.idle();
       expect(await serve.stop("SIGTERM")).toBe(0);
       await expectConsistentAfter(fake, world.dataDir);

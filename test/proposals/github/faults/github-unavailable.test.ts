@@ -87,6 +87,29 @@ describe("5xx answers", () => {
 });
 
 describe("GitHub unreachable for a while", () => {
+  it("counts the changes of a flush still waiting on GitHub as pending", async () => {
+    world = await openFaultWorld();
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let reached: () => void = () => undefined;
+    const waiting = new Promise<void>((resolve) => (reached = resolve));
+    world.fake.faults.beforeRequest = async (method, path) => {
+      if (method !== "POST" || !path.endsWith("/git/trees")) return;
+      world.fake.faults.beforeRequest = undefined;
+      reached();
+      await held;
+    };
+    await put(world.ledger, "User", scimUser(CAROL_ID, "carol@example.com", "Carol"));
+    await put(world.ledger, "User", scimUser(DAVE_ID, "dave@example.com", "Dave"));
+    await waiting;
+    const during = world.proposer.state().pendingChanges;
+    release();
+    expect(during).toBe(2);
+    await settle(world.proposer);
+    expect(world.proposer.state().pendingChanges).toBe(0);
+    await expectConsistent(world);
+  });
+
   it("keeps every write and deactivation acknowledged meanwhile, and sends them once GitHub is back", async () => {
     world = await openFaultWorld();
     const outage = 4_000;
