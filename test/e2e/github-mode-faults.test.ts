@@ -97,7 +97,7 @@ function expectOnSyncBranch(fake: FakeGitHub, expected: ReadonlyMap<string, Reco
 
 describe("GitHub down for a full minute", () => {
   it(
-    "60 s of refused connections in real time while the IdP writes: every request 2xx, /healthz failing, then everything lands within the backoff cap",
+    "60 s (real time) of refused connections while the IdP writes: every request 2xx, /healthz failing, then everything lands within the backoff cap",
     { timeout: 150_000 },
     async () => {
       world = await openGitHubMode("e2e-github-faults-down-");
@@ -193,8 +193,8 @@ describe("GitHub down for a full minute", () => {
       });
       expect(last?.body.repository.error).toMatch(/could not reach GitHub|could not be read within/);
       expect(last?.body.flush.lastError).toMatch(/could not reach GitHub/);
-      expect(last?.body.flush.pendingChanges).toBeGreaterThan(0);
-      expect(last?.body.flush.flushFailures).toBeGreaterThan(0);
+      // The 12 acknowledged changes and the leaver's emergency, none of them on GitHub yet.
+      expect(last?.body.flush.pendingChanges).toBeGreaterThanOrEqual(12);
       expect(JSON.stringify(reports)).not.toContain("example.com");
 
       // GitHub is back: the leaver's revocation is merged and the sync PR holds every acknowledged change.
@@ -221,7 +221,10 @@ describe("GitHub down for a full minute", () => {
       expect(syncPulls(fake)).toHaveLength(1);
       expectOnSyncBranch(fake, expected);
       expect(yamlAt(fake, SYNC, CAROL_FILE)).toMatchObject({ displayName: "Carol Renamed" });
-      expect(`${serve.stdout()}${serve.stderr()}`).toMatch(/sync flush failed \(retrying in \d+ ms\)/);
+      // The start's recovery, then the emergency, each failed after the App's retries, and said why.
+      expect(`${serve.stdout()}${serve.stderr()}`).toMatch(
+        /ERROR .*could not reach GitHub \(read ECONNRESET\); check the network between this service and GitHub/,
+      );
 
       await fake.webhooks.idle();
       expect(await serve.stop("SIGTERM")).toBe(0);
