@@ -11,6 +11,7 @@ import type { JournalLedger } from "../../src/ledger/journal-ledger-contract.js"
 import { openLedger } from "../../src/ledger/journal-ledger.js";
 import { GitHubPolicyRepo } from "../../src/repos/github/github-policy-repo.js";
 import type { FakeGitHub } from "../fakes/github/fake-github.js";
+import type { FakePull } from "../fakes/github/fake-github-state.js";
 import { expectConsistent } from "../proposals/github/faults/faults-fixture.js";
 import { fakeClient } from "../repos/github/github-fixture.js";
 import { oktaUser, patchOf } from "../scim/support/scim-server.js";
@@ -100,10 +101,7 @@ describe("GitHub down for a full minute", () => {
     "60 s (real time) of refused connections while the IdP writes: every request 2xx, /healthz failing, then everything lands within the backoff cap",
     { timeout: 150_000 },
     async () => {
-      world = await openGitHubMode("e2e-github-faults-down-");
-      const { fake } = world;
-      fake.state.rules.set("main", { requiredChecks: ["revocation-guard"] });
-      const serve = await world.startServe();
+      const { fake, serve } = await openServing("e2e-github-faults-down-");
       expect((await healthOf(serve)).status).toBe(200);
       const alice = await scimIdOf(serve, "Users", "userName", "alice@example.com");
       const carol = await scimIdOf(serve, "Users", "userName", "carol@example.com");
@@ -226,12 +224,42 @@ describe("GitHub down for a full minute", () => {
         /ERROR .*could not reach GitHub \(read ECONNRESET\); check the network between this service and GitHub/,
       );
 
-      await fake.webhooks.idle();
-      expect(await serve.stop("SIGTERM")).toBe(0);
-      await expectConsistentAfter(fake, world.dataDir);
+      await stopAndExpectConsistent(fake, serve);
     },
   );
 });
+
+/** A fresh fake whose main requires the App's guard, and serve in GitHub mode on it. */
+async function openServing(prefix: string): Promise<{ fake: FakeGitHub; serve: ServeProcess }> {
+  world = await openGitHubMode(prefix);
+  world.fake.state.rules.set("main", { requiredChecks: ["revocation-guard"] });
+  return { fake: world.fake, serve: await world.startServe() };
+}
+
+/** Serve started again on the same data directory (the killed one's ledger). */
+function restartServe(): Promise<ServeProcess> {
+  if (world === undefined) throw new Error("no serve to restart");
+  return world.startServe();
+}
+
+/** The IdP deactivates `userName`: serve must acknowledge it. */
+async function deactivate(serve: ServeProcess, userName: string): Promise<void> {
+  const id = await scimIdOf(serve, "Users", "userName", userName);
+  const answer = await scimRequest(
+    serve,
+    "PATCH",
+    `/Users/${id}`,
+    patchOf({ op: "replace", path: "active", value: false }),
+  );
+  expect(answer.status).toBe(200);
+}
+
+/** Serve stops cleanly (nothing owed to GitHub is left behind) and the end state is consistent. */
+async function stopAndExpectConsistent(fake: FakeGitHub, serve: ServeProcess): Promise<void> {
+  await fake.webhooks.idle();
+  expect(await serve.stop("SIGTERM")).toBe(0);
+  await expectConsistentAfter(fake, world?.dataDir ?? "");
+}
 
 /** Kills serve with SIGKILL the first time a request matching `when` reaches the fake, before GitHub acts on it. */
 function killServeOn(
@@ -249,16 +277,37 @@ function killServeOn(
   });
 }
 
+/**
+ * A leaver deactivated through serve, serve killed with SIGKILL at the first request matching `when`, and
+ * serve started again on the same data directory until it has nothing left to do.
+ */
+async function leaverKilledOn(
+  prefix: string,
+  when: (fake: FakeGitHub, method: string, path: string) => boolean,
+): Promise<{ fake: FakeGitHub; again: ServeProcess; beforeRestart: FakePull[] }> {
+  const { fake, serve: first } = await openServing(prefix);
+  const dead = killServeOn(fake, first, (method, path) => when(fake, method, path));
+  await deactivate(first, "alice@example.com");
+  await dead;
+  const beforeRestart = emergencyPullsOf(fake).map((pull) => ({ ...pull }));
+  const restartedAt = Date.now();
+  const again = await restartServe();
+  await settled(again, restartedAt, 60_000);
+  return { fake, again, beforeRestart };
+}
+
+/** Alice revoked on main; serve stops cleanly and the end state is consistent. */
+async function expectRevokedAndConsistent(fake: FakeGitHub, serve: ServeProcess): Promise<void> {
+  expect(yamlAt(fake, "main", ALICE_FILE)).toMatchObject({ active: false });
+  await stopAndExpectConsistent(fake, serve);
+}
+
 describe("serve killed with SIGKILL and started again on the same data directory", () => {
   it(
     "mid-flush during an import of 300 users: every acknowledged user on the sync branch, one sync PR, one emergency",
     { timeout: 150_000 },
     async () => {
-      world = await openGitHubMode("e2e-github-faults-kill-flush-");
-      const { fake } = world;
-      fake.state.rules.set("main", { requiredChecks: ["revocation-guard"] });
-      const first = await world.startServe();
-      const alice = await scimIdOf(first, "Users", "userName", "alice@example.com");
+      const { fake, serve: first } = await openServing("e2e-github-faults-kill-flush-");
       const acknowledged = new Map<string, Record<string, unknown>>();
       // The first sync commit once the import is well under way: a flush is writing when serve dies.
       const dead = killServeOn(
@@ -274,13 +323,7 @@ describe("serve killed with SIGKILL and started again on the same data directory
         expect(answer.status).toBe(201);
         acknowledged.set(userName, { id: answer.body.id, userName, active: true });
         if (n === 20) {
-          const leaver = await scimRequest(
-            first,
-            "PATCH",
-            `/Users/${alice}`,
-            patchOf({ op: "replace", path: "active", value: false }),
-          );
-          expect(leaver.status).toBe(200);
+          await deactivate(first, "alice@example.com");
           aliceAcknowledged = true;
         }
       }
@@ -290,7 +333,7 @@ describe("serve killed with SIGKILL and started again on the same data directory
       expect(acknowledged.size).toBeGreaterThanOrEqual(100);
 
       const restartedAt = Date.now();
-      const again = await world.startServe();
+      const again = await restartServe();
       await settled(again, restartedAt, 60_000);
       expect(syncPulls(fake)).toHaveLength(1);
       expect(syncPulls(fake)[0]?.state).toBe("open");
@@ -298,11 +341,7 @@ describe("serve killed with SIGKILL and started again on the same data directory
       const emergencies = emergencyPullsOf(fake);
       expect(emergencies.filter((pull) => pull.state === "open")).toEqual([]);
       expect(emergencies.filter((pull) => pull.mergeCommit !== undefined)).toHaveLength(1);
-      expect(yamlAt(fake, "main", ALICE_FILE)).toMatchObject({ active: false });
-
-      await fake.webhooks.idle();
-      expect(await again.stop("SIGTERM")).toBe(0);
-      await expectConsistentAfter(fake, world.dataDir);
+      await expectRevokedAndConsistent(fake, again);
     },
   );
 
@@ -310,36 +349,17 @@ describe("serve killed with SIGKILL and started again on the same data directory
     "after the merge was asked for, before its answer: the restart finds it merged, one emergency PR",
     { timeout: 90_000 },
     async () => {
-      world = await openGitHubMode("e2e-github-faults-kill-merge-");
-      const { fake } = world;
-      fake.state.rules.set("main", { requiredChecks: ["revocation-guard"] });
-      const first = await world.startServe();
-      const alice = await scimIdOf(first, "Users", "userName", "alice@example.com");
-      const dead = killServeOn(fake, first, (method, path) => method === "PUT" && path.endsWith("/merge"));
-      const leaver = await scimRequest(
-        first,
-        "PATCH",
-        `/Users/${alice}`,
-        patchOf({ op: "replace", path: "active", value: false }),
+      const { fake, again } = await leaverKilledOn(
+        "e2e-github-faults-kill-merge-",
+        (_fake, method, path) => method === "PUT" && path.endsWith("/merge"),
       );
-      expect(leaver.status).toBe(200);
-      await dead;
-
-      const restartedAt = Date.now();
-      const again = await world.startServe();
-      await settled(again, restartedAt, 60_000);
       const emergencies = emergencyPullsOf(fake);
       expect(emergencies).toHaveLength(1);
       expect(emergencies[0]).toMatchObject({ state: "closed", labels: [EMERGENCY_LABEL] });
       expect(emergencies[0]?.mergeCommit).toBeDefined();
-      expect(yamlAt(fake, "main", ALICE_FILE)).toMatchObject({ active: false });
-      expect(
-        fake.log.filter((entry) => entry.method === "PUT" && entry.path.endsWith("/merge")),
-      ).toHaveLength(1);
-
-      await fake.webhooks.idle();
-      expect(await again.stop("SIGTERM")).toBe(0);
-      await expectConsistentAfter(fake, world.dataDir);
+      const merges = fake.log.filter((entry) => entry.method === "PUT" && entry.path.endsWith("/merge"));
+      expect(merges).toHaveLength(1);
+      await expectRevokedAndConsistent(fake, again);
     },
   );
 
@@ -347,39 +367,21 @@ describe("serve killed with SIGKILL and started again on the same data directory
     "between the emergency PR's opening (labelled, checked) and its merge: the restart closes it and merges one afresh",
     { timeout: 90_000 },
     async () => {
-      world = await openGitHubMode("e2e-github-faults-kill-open-");
-      const { fake } = world;
-      fake.state.rules.set("main", { requiredChecks: ["revocation-guard"] });
-      const first = await world.startServe();
-      const alice = await scimIdOf(first, "Users", "userName", "alice@example.com");
       // The App posts its checks on the PR once it is open and labelled, then merges.
-      const dead = killServeOn(
-        fake,
-        first,
-        (method, path) =>
+      const { fake, again, beforeRestart } = await leaverKilledOn(
+        "e2e-github-faults-kill-open-",
+        (fake, method, path) =>
           method === "POST" && path.endsWith("/check-runs") && emergencyPullsOf(fake).length > 0,
       );
-      const leaver = await scimRequest(
-        first,
-        "PATCH",
-        `/Users/${alice}`,
-        patchOf({ op: "replace", path: "active", value: false }),
-      );
-      expect(leaver.status).toBe(200);
-      await dead;
-      const [interrupted] = emergencyPullsOf(fake);
+      const [interrupted] = beforeRestart;
+      expect(beforeRestart).toHaveLength(1);
       expect(interrupted).toMatchObject({ state: "open", labels: [EMERGENCY_LABEL] });
-
-      const restartedAt = Date.now();
-      const again = await world.startServe();
-      await settled(again, restartedAt, 60_000);
       expect(again.stdout() + again.stderr()).toContain(
         "emergency proposals open from before the start: 0 kept (auto-merge or a review finishes them), 1 half-made closed and proposed afresh",
       );
       // One PR for the leaver merged, the interrupted one closed unmerged: never two open, never two merges.
-      const emergencies = emergencyPullsOf(fake);
       expect(
-        emergencies.map((pull) => [
+        emergencyPullsOf(fake).map((pull) => [
           pull.number === interrupted?.number,
           pull.state,
           pull.mergeCommit !== undefined,
@@ -388,11 +390,7 @@ describe("serve killed with SIGKILL and started again on the same data directory
         [true, "closed", false],
         [false, "closed", true],
       ]);
-      expect(yamlAt(fake, "main", ALICE_FILE)).toMatchObject({ active: false });
-
-      await fake.webhooks.idle();
-      expect(await again.stop("SIGTERM")).toBe(0);
-      await expectConsistentAfter(fake, world.dataDir);
+      await expectRevokedAndConsistent(fake, again);
     },
   );
 });
@@ -402,11 +400,7 @@ describe("a secondary limit and 5xx answers during a flush", () => {
     "serve says it waits out retry-after, bridges the 5xx, and the end state is consistent",
     { timeout: 90_000 },
     async () => {
-      world = await openGitHubMode("e2e-github-faults-limits-");
-      const { fake } = world;
-      fake.state.rules.set("main", { requiredChecks: ["revocation-guard"] });
-      const serve = await world.startServe();
-      const bob = await scimIdOf(serve, "Users", "userName", "bob@example.com");
+      const { fake, serve } = await openServing("e2e-github-faults-limits-");
       const expected = new Map<string, Record<string, unknown>>();
 
       const limitedAt = Date.now();
@@ -414,16 +408,7 @@ describe("a secondary limit and 5xx answers during a flush", () => {
       const created = await scimRequest(serve, "POST", "/Users", oktaUser("limited@example.com"));
       expect(created.status).toBe(201);
       expected.set("limited@example.com", { id: created.body.id, active: true });
-      expect(
-        (
-          await scimRequest(
-            serve,
-            "PATCH",
-            `/Users/${bob}`,
-            patchOf({ op: "replace", path: "active", value: false }),
-          )
-        ).status,
-      ).toBe(200);
+      await deactivate(serve, "bob@example.com");
       await settled(serve, limitedAt, 60_000);
       const limited = fake.log.findIndex((entry) => entry.status === 403);
       expect(limited).toBeGreaterThanOrEqual(0);
@@ -451,9 +436,7 @@ describe("a secondary limit and 5xx answers during a flush", () => {
       expect(yamlAt(fake, "main", "policies/identities/users/bob-example-com.yaml")).toMatchObject({
         active: false,
       });
-      await fake.webhooks.idle();
-      expect(await serve.stop("SIGTERM")).toBe(0);
-      await expectConsistentAfter(fake, world.dataDir);
+      await stopAndExpectConsistent(fake, serve);
     },
   );
 });
