@@ -221,7 +221,7 @@ describe("GitHub down for a full minute", () => {
       expect(yamlAt(fake, SYNC, CAROL_FILE)).toMatchObject({ displayName: "Carol Renamed" });
       // The start's recovery, then the emergency, each failed after the App's retries, and said why.
       expect(`${serve.stdout()}${serve.stderr()}`).toMatch(
-        /ERROR .*could not reach GitHub \(read ECONNRESET\); check the network between this service and GitHub/,
+        /ERROR .*could not reach GitHub \(read ECONNRESET\); check the network and the GitHub address/,
       );
 
       await stopAndExpectConsistent(fake, serve);
