@@ -261,18 +261,28 @@ async function stopAndExpectConsistent(fake: FakeGitHub, serve: ServeProcess): P
   await expectConsistentAfter(fake, world?.dataDir ?? "");
 }
 
-/** Kills serve with SIGKILL the first time a request matching `when` reaches the fake, before GitHub acts on it. */
+/**
+ * Kills serve with SIGKILL the first time a request matching `when` reaches the fake, before GitHub acts
+ * on it; resolves once GitHub has acted on it anyway (as it does for a client that died waiting), so a
+ * restart does not race the fake finishing that request.
+ */
 function killServeOn(
   fake: FakeGitHub,
   serve: ServeProcess,
   when: (method: string, path: string) => boolean,
 ): Promise<void> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     fake.faults.beforeRequest = async (method, path) => {
       if (!when(method, path)) return;
       fake.faults.beforeRequest = undefined;
       await serve.stop("SIGKILL");
-      resolve();
+      const from = fake.log.length;
+      expect
+        .poll(() => fake.log.slice(from).some((entry) => entry.method === method && entry.path === path), {
+          timeout: 30_000,
+        })
+        .toBe(true)
+        .then(() => resolve(), reject);
     };
   });
 }
