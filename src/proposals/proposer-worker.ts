@@ -3,6 +3,7 @@ import { retryAfterOf } from "../repos/policy-repo.js";
 import type { ProposerActions } from "./proposer-actions.js";
 import type { Action, CoreState, ProposerConfig } from "./proposer-core.js";
 import * as core from "./proposer-core.js";
+import * as events from "./proposer-events.js";
 import type { ProposerLogger, ProposerState } from "./proposer-state.js";
 import { ProposerStats } from "./proposer-state.js";
 
@@ -48,19 +49,19 @@ export class ProposerWorker {
   }
 
   changeArrived(change: LedgerChange): void {
-    this.#update((state, now) => core.changeArrived(state, change, now));
+    this.#update((state, now) => events.changeArrived(state, change, now));
   }
 
   /** A push webhook: look at main now; cheap, and repeated calls coalesce into one look. */
   mainMayHaveMoved(): void {
-    const next = core.mainMayHaveMoved(this.#state, this.#options.clock());
+    const next = events.mainMayHaveMoved(this.#state, this.#options.clock());
     if (next !== this.#state) this.#update(() => next);
   }
 
   /** `flush()`: a sync now, unless the one in flight already took every pending change. */
   requestFlush(): void {
     const state = this.#state;
-    if (state.pending.length > 0 || state.inFlight?.kind !== "sync") this.#update(core.flushRequested);
+    if (state.pending.length > 0 || state.inFlight?.kind !== "sync") this.#update(events.flushRequested);
   }
 
   /** Resolves once nothing is in hand and nothing is due now (backoffs and debounces may still wait). */
@@ -154,19 +155,19 @@ export class ProposerWorker {
               `${recovery.found.length} deactivation(s) reached no emergency before a restart: revoking now`,
             );
           }
-          this.#set((state, now) => core.recovered(state, recovery, now));
+          this.#set((state, now) => events.recovered(state, recovery, now));
         } catch (error) {
           log.error(`cannot look for deactivations missed before a restart (trying again): ${String(error)}`);
-          this.#set((state, now) => core.recoveryFailed(state, now, config, retryAfterOf(error)));
+          this.#set((state, now) => events.recoveryFailed(state, now, config, retryAfterOf(error)));
         }
         return;
       case "read-settings":
         try {
           const triggers = await actions.readTriggers(action.head);
-          this.#set((state) => core.settingsRead(state, action.head, triggers));
+          this.#set((state) => events.settingsRead(state, action.head, triggers));
         } catch (error) {
           log.warn(`cannot read main's settings, keeping the previous emergency triggers: ${String(error)}`);
-          this.#set((state, now) => core.settingsFailed(state, now, config, retryAfterOf(error)));
+          this.#set((state, now) => events.settingsFailed(state, now, config, retryAfterOf(error)));
         }
         return;
       case "sync":
@@ -176,10 +177,10 @@ export class ProposerWorker {
       case "check-main":
         try {
           const head = await actions.readMainHead();
-          this.#set((state) => core.mainChecked(state, head));
+          this.#set((state) => events.mainChecked(state, head));
         } catch (error) {
           log.warn(`cannot read the base branch: ${String(error)}`);
-          this.#set((state, now) => core.mainCheckFailed(state, now, retryAfterOf(error)));
+          this.#set((state, now) => events.mainCheckFailed(state, now, retryAfterOf(error)));
         }
         return;
     }
@@ -196,7 +197,7 @@ export class ProposerWorker {
     } catch (error) {
       this.#lastFlushError = error instanceof Error ? error : new Error(String(error));
       this.#stats.flushFailed(error);
-      this.#set((state, at) => core.syncFailed(state, at, config, retryAfterOf(error)));
+      this.#set((state, at) => events.syncFailed(state, at, config, retryAfterOf(error)));
       log.error(
         `sync flush failed (retrying in ${this.#retryIn(this.#state.syncRetryAt)} ms): ${String(error)}`,
       );
@@ -204,10 +205,10 @@ export class ProposerWorker {
     }
     try {
       await actions.afterSync(result);
-      this.#set((state) => core.syncSucceeded(state, result.base));
+      this.#set((state) => events.syncSucceeded(state, result.base));
     } catch (error) {
       const base = result.base;
-      this.#set((state, at) => core.afterSyncFailed(state, base, at, config, retryAfterOf(error)));
+      this.#set((state, at) => events.afterSyncFailed(state, base, at, config, retryAfterOf(error)));
       log.warn(
         `after the sync flush: ${String(error)}; the next flush tries again ` +
           `(in ${this.#retryIn(this.#state.syncRetryAt)} ms)`,
@@ -234,7 +235,7 @@ export class ProposerWorker {
       if (outcome.status === "refused" || outcome.status === "held") log.warn(line);
       else log.info(line);
       this.#set((state, at) =>
-        core.emergencyFinished(
+        events.emergencyFinished(
           state,
           outcome.status === "refused"
             ? { kind: "refused" }
@@ -246,7 +247,7 @@ export class ProposerWorker {
       );
     } catch (error) {
       this.#stats.emergencyFailed(error, now());
-      this.#set((state, at) => core.emergencyFailed(state, at, config, retryAfterOf(error)));
+      this.#set((state, at) => events.emergencyFailed(state, at, config, retryAfterOf(error)));
       const next = this.#state.emergencies.find((entry) =>
         batch.some((taken) => taken.emergency === entry.emergency),
       );

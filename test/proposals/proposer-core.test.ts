@@ -2,16 +2,18 @@ import { describe, expect, it } from "vitest";
 import type { LedgerChange } from "../../src/ledger/ledger.js";
 import type { CoreState, Decision, ProposerConfig } from "../../src/proposals/proposer-core.js";
 import {
-  afterSyncFailed,
   begin,
-  changeArrived,
   decide,
-  emergencyFailed,
-  emergencyFinished,
   emergencyQueueStats,
-  flushRequested,
   initialState,
   isSettled,
+} from "../../src/proposals/proposer-core.js";
+import {
+  afterSyncFailed,
+  changeArrived,
+  emergencyFailed,
+  emergencyFinished,
+  flushRequested,
   mainChecked,
   mainMayHaveMoved,
   recovered,
@@ -20,7 +22,7 @@ import {
   settingsRead,
   syncFailed,
   syncSucceeded,
-} from "../../src/proposals/proposer-core.js";
+} from "../../src/proposals/proposer-events.js";
 import type { EmergencyCase } from "../../src/proposals/emergency-trigger.js";
 
 const CONFIG: ProposerConfig = {
