@@ -12,18 +12,13 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { LedgerChange } from "../src/ledger/ledger.js";
-import {
-  GITHUB_DEBOUNCE_MS,
-  GITHUB_MAX_WAIT_MS,
-  gitHubProposals,
-} from "../src/proposals/github/github-proposals.js";
+import { GITHUB_DEBOUNCE_MS, GITHUB_MAX_WAIT_MS } from "../src/proposals/github/github-proposals.js";
 import { REVOCATION_GUARD_CHECK } from "../src/proposals/github/pull-request-checks.js";
 import { startProposer } from "../src/proposals/proposer.js";
 import { IdentityRenderer } from "../src/proposals/render-identities.js";
 import { identitiesDir, SYNC_BRANCH } from "../src/proposals/sync-branch.js";
-import { pacedClient } from "../src/repos/github/paced-client.js";
 import type { LoggedRequest } from "../test/fakes/github/fake-github.js";
-import { openGitHubProposals } from "../test/proposals/github/github-proposals-fixture.js";
+import { composeOnFake, openGitHubProposals } from "../test/proposals/github/github-proposals-fixture.js";
 import { patch, put } from "../test/proposals/ledger-writes.js";
 import { MemoryLedger } from "../test/proposals/memory-ledger.js";
 import {
@@ -33,7 +28,6 @@ import {
   scimGroup,
   scimUser,
 } from "../test/proposals/policy-fixture.js";
-import { fakeClient } from "../test/repos/github/github-fixture.js";
 
 const WRITES = 1_000;
 /** SCIM writes per second: an IdP import pushes hundreds a second (DESIGN §4). */
@@ -120,14 +114,7 @@ async function naiveContentsRequests(main: Map<string, string>, writes: readonly
 async function openWorld() {
   const world = await openGitHubProposals({ merge: "direct" });
   world.fake.state.rules.set("main", { requiredChecks: [REVOCATION_GUARD_CHECK] });
-  const github = gitHubProposals({
-    client: pacedClient(fakeClient(world.fake, { retry: true })),
-    owner: world.fake.owner,
-    repo: world.fake.repo,
-    baseBranch: "main",
-    policyDir: "policies",
-    now: () => NOW,
-  });
+  const github = composeOnFake(world, { now: NOW });
   // The sequence number of the newest write the sync PR carries, so an import is measured once its last
   // write reached the PR on the proposer's own timers, rather than by forcing a flush.
   const synced = { seq: 0 };

@@ -1,6 +1,9 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { JournalLedger } from "../../../src/ledger/journal-ledger-contract.js";
+import type { GitHubProposals as Composed } from "../../../src/proposals/github/github-proposals.js";
+import { gitHubProposals } from "../../../src/proposals/github/github-proposals.js";
+import { pacedClient } from "../../../src/repos/github/paced-client.js";
 import { GitHubPolicyRepo } from "../../../src/repos/github/github-policy-repo.js";
 import { GitHubPullRequests } from "../../../src/repos/github/github-pull-requests.js";
 import { ZERO } from "../../fakes/github/fake-git-store.js";
@@ -54,4 +57,23 @@ export async function openGitHubProposals(options: FixtureOptions = {}): Promise
       await rm(local.scratch, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * GitHub mode's proposals side as the App composes it, on this world's fake: Probot's client (plugin-retry
+ * on unless `retry: false`) behind the App's pacing.
+ */
+export function composeOnFake(
+  world: Pick<GitHubProposals, "fake">,
+  options: { readonly now: Date; readonly retry?: boolean; readonly warn?: (line: string) => void },
+): Composed {
+  return gitHubProposals({
+    client: pacedClient(fakeClient(world.fake, { retry: options.retry ?? true })),
+    owner: world.fake.owner,
+    repo: world.fake.repo,
+    baseBranch: "main",
+    policyDir: "policies",
+    now: () => options.now,
+    ...(options.warn === undefined ? {} : { warn: options.warn }),
+  });
 }

@@ -4,22 +4,16 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  GITHUB_DEBOUNCE_MS,
-  GITHUB_MAX_WAIT_MS,
-  gitHubProposals,
-} from "../../../src/proposals/github/github-proposals.js";
+import { GITHUB_DEBOUNCE_MS, GITHUB_MAX_WAIT_MS } from "../../../src/proposals/github/github-proposals.js";
 import { EMERGENCY_LABEL } from "../../../src/proposals/github/github-emergency-host.js";
 import { REVOCATION_GUARD_CHECK } from "../../../src/proposals/github/pull-request-checks.js";
 import type { Proposer } from "../../../src/proposals/proposer.js";
 import { startProposer } from "../../../src/proposals/proposer.js";
 import { SYNC_BRANCH } from "../../../src/proposals/sync-branch.js";
-import { pacedClient } from "../../../src/repos/github/paced-client.js";
-import { fakeClient } from "../../repos/github/github-fixture.js";
 import { patch, put } from "../ledger-writes.js";
 import { ALICE_ID, scimUser } from "../policy-fixture.js";
 import type { GitHubProposals as World } from "./github-proposals-fixture.js";
-import { openGitHubProposals } from "./github-proposals-fixture.js";
+import { composeOnFake, openGitHubProposals } from "./github-proposals-fixture.js";
 
 const NOW = new Date("2026-11-29T02:15:00.000Z");
 const CAROL_ID = "c0ffee00-0000-4000-8000-00000000000c";
@@ -38,15 +32,7 @@ async function startComposed(merge: "direct" | "auto") {
   world = await openGitHubProposals({ merge });
   world.fake.state.rules.set("main", { requiredChecks: [REVOCATION_GUARD_CHECK] });
   const warnings: string[] = [];
-  const github = gitHubProposals({
-    client: pacedClient(fakeClient(world.fake, { retry: true })),
-    owner: world.fake.owner,
-    repo: world.fake.repo,
-    baseBranch: "main",
-    policyDir: "policies",
-    now: () => NOW,
-    warn: (line) => warnings.push(line),
-  });
+  const github = composeOnFake(world, { now: NOW, warn: (line) => warnings.push(line) });
   proposer = startProposer({
     ledger: world.ledger,
     ...github.proposer,
@@ -95,14 +81,7 @@ describe("gitHubProposals", () => {
 
   it("gives startProposer GitHub mode's batching by the spread: a write waits for quiet, not 300 ms", async () => {
     world = await openGitHubProposals();
-    const github = gitHubProposals({
-      client: pacedClient(fakeClient(world.fake, { retry: true })),
-      owner: world.fake.owner,
-      repo: world.fake.repo,
-      baseBranch: "main",
-      policyDir: "policies",
-      now: () => NOW,
-    });
+    const github = composeOnFake(world, { now: NOW });
     expect(github.proposer).toMatchObject({ debounceMs: GITHUB_DEBOUNCE_MS, maxWaitMs: GITHUB_MAX_WAIT_MS });
     expect(GITHUB_DEBOUNCE_MS).toBeGreaterThanOrEqual(5_000);
     proposer = startProposer({ ledger: world.ledger, ...github.proposer, watchMainMs: 0, now: () => NOW });

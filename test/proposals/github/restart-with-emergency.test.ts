@@ -6,18 +6,15 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { EMERGENCY_LABEL } from "../../../src/proposals/github/github-emergency-host.js";
-import { gitHubProposals } from "../../../src/proposals/github/github-proposals.js";
 import { REVOCATION_GUARD_CHECK } from "../../../src/proposals/github/pull-request-checks.js";
 import type { Proposer } from "../../../src/proposals/proposer.js";
 import { startProposer } from "../../../src/proposals/proposer.js";
 import { SYNC_BRANCH } from "../../../src/proposals/sync-branch.js";
-import { pacedClient } from "../../../src/repos/github/paced-client.js";
 import type { FakePull } from "../../fakes/github/fake-github-state.js";
-import { fakeClient } from "../../repos/github/github-fixture.js";
 import { patch, put } from "../ledger-writes.js";
 import { ALICE_ID, scimUser } from "../policy-fixture.js";
 import type { GitHubProposals as World } from "./github-proposals-fixture.js";
-import { openGitHubProposals } from "./github-proposals-fixture.js";
+import { composeOnFake, openGitHubProposals } from "./github-proposals-fixture.js";
 
 const NOW = new Date("2026-11-29T02:15:00.000Z");
 const LATER = new Date("2026-11-29T02:45:00.000Z");
@@ -34,14 +31,7 @@ afterEach(async () => {
 });
 
 function composed(now: Date) {
-  return gitHubProposals({
-    client: pacedClient(fakeClient(world.fake, { retry: true })),
-    owner: world.fake.owner,
-    repo: world.fake.repo,
-    baseBranch: "main",
-    policyDir: "policies",
-    now: () => now,
-  });
+  return composeOnFake(world, { now });
 }
 
 /** The App (re)started: a fresh composition and proposer on the same ledger, as after a restart. */

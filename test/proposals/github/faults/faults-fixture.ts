@@ -6,7 +6,6 @@
  */
 import { expect } from "vitest";
 import type { IdentityLedger } from "../../../../src/ledger/ledger.js";
-import { gitHubProposals } from "../../../../src/proposals/github/github-proposals.js";
 import type { GitHubProposals } from "../../../../src/proposals/github/github-proposals.js";
 import { EMERGENCY_LABEL } from "../../../../src/proposals/github/github-emergency-host.js";
 import { identitiesNamed } from "../../../../src/proposals/commit-message.js";
@@ -14,12 +13,10 @@ import type { Proposer, ProposerOptions } from "../../../../src/proposals/propos
 import { startProposer } from "../../../../src/proposals/proposer.js";
 import { IdentityRenderer } from "../../../../src/proposals/render-identities.js";
 import { identitiesDir, SYNC_BRANCH } from "../../../../src/proposals/sync-branch.js";
-import { pacedClient } from "../../../../src/repos/github/paced-client.js";
 import type { FakeGitHub } from "../../../fakes/github/fake-github.js";
-import { fakeClient } from "../../../repos/github/github-fixture.js";
 import type { FixtureOptions } from "../../policy-fixture.js";
 import type { GitHubProposals as World } from "../github-proposals-fixture.js";
-import { openGitHubProposals } from "../github-proposals-fixture.js";
+import { composeOnFake, openGitHubProposals } from "../github-proposals-fixture.js";
 
 export const NOW = new Date("2026-11-29T02:15:00.000Z");
 
@@ -42,14 +39,7 @@ export async function openFaultWorld(
 ): Promise<FaultWorld> {
   const world = await openGitHubProposals(options);
   options.rules?.(world.fake);
-  const github = gitHubProposals({
-    client: pacedClient(fakeClient(world.fake, { retry: options.retry ?? false })),
-    owner: world.fake.owner,
-    repo: world.fake.repo,
-    baseBranch: "main",
-    policyDir: "policies",
-    now: () => NOW,
-  });
+  const github = composeOnFake(world, { now: NOW, retry: options.retry ?? false });
   const lines: string[] = [];
   const proposer = startProposer({
     ledger: world.ledger,
@@ -129,10 +119,11 @@ export async function expectConsistent(
   expect(fake.mismatches).toEqual([]);
 }
 
-/** Merged emergency PRs, and open ones, as a person would count them on GitHub. */
+/** Emergency PRs, and the merged and open ones among them, as a person would count them on GitHub. */
 export function emergencyPulls(fake: FakeGitHub) {
   const all = [...fake.pulls.values()].filter((pull) => pull.head.startsWith("scim-gitops/emergency/"));
   return {
+    all,
     merged: all.filter((pull) => pull.mergeCommit !== undefined),
     open: all.filter((pull) => pull.state === "open"),
   };

@@ -65,10 +65,9 @@ describe("5xx answers", () => {
     };
     await patch(world.ledger, "User", ALICE_ID, { active: false });
     await settle(world.proposer);
-    const all = [...world.fake.pulls.values()].filter((pull) =>
-      pull.head.startsWith("scim-gitops/emergency/"),
-    );
-    expect(all.map((pull) => [pull.state, pull.mergeCommit !== undefined])).toEqual([
+    expect(
+      emergencyPulls(world.fake).all.map((pull) => [pull.state, pull.mergeCommit !== undefined]),
+    ).toEqual([
       ["closed", false],
       ["closed", true],
     ]);

@@ -161,10 +161,9 @@ describe("the App killed with SIGKILL", () => {
 
       const after = await restartUntilSettled();
       await expectConsistent(world, after);
-      const all = [...world.fake.pulls.values()].filter((pull) =>
-        pull.head.startsWith("scim-gitops/emergency/"),
-      );
-      expect(all.map((pull) => [pull.state, pull.mergeCommit !== undefined])).toEqual([
+      expect(
+        emergencyPulls(world.fake).all.map((pull) => [pull.state, pull.mergeCommit !== undefined]),
+      ).toEqual([
         ["closed", false],
         ["closed", true],
       ]);

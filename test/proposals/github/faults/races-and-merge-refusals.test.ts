@@ -111,10 +111,9 @@ describe("405 and 409 on the emergency merge", () => {
     await patch(world.ledger, "User", ALICE_ID, { active: false });
     await settle(world.proposer);
     expect(merges().map((entry) => entry.status)).toEqual([409, 200]);
-    const all = [...world.fake.pulls.values()].filter((pull) =>
-      pull.head.startsWith("scim-gitops/emergency/"),
-    );
-    expect(all.map((pull) => [pull.state, pull.mergeCommit !== undefined])).toEqual([
+    expect(
+      emergencyPulls(world.fake).all.map((pull) => [pull.state, pull.mergeCommit !== undefined]),
+    ).toEqual([
       ["closed", false],
       ["closed", true],
     ]);
