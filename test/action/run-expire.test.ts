@@ -8,11 +8,10 @@ import { cp, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runAction } from "../../src/action/main.js";
 import { EXPIRE_MARKER } from "../../src/action/expiry-pull-request.js";
-import { loadConfig } from "../../src/config.js";
 import { startFakeGitHubIssues, type FakeGitHubIssues } from "../fakes/github-issues/server.js";
 import { removeDir } from "../plan/cli-fixture.js";
+import { runActionStep } from "./support/action-step.js";
 
 const TOKEN = "ghs_expireJobToken0123456789abcdef";
 const NOW = new Date("2027-07-01T05:41:00Z");
@@ -73,14 +72,11 @@ function checkout(): void {
 
 async function expireStep(env: Record<string, string> = {}) {
   checkout();
-  const dir = await mkdtemp(join(scratch, "run-"));
-  const outputs = join(dir, "output");
-  const summary = join(dir, "summary.md");
-  await writeFile(outputs, "");
-  await writeFile(summary, "");
-  const lines: string[] = [];
-  const code = await runAction({
-    config: loadConfig({
+  const run = await runActionStep({
+    scratch,
+    workspace,
+    sha: git(workspace, "rev-parse", "HEAD"),
+    env: {
       INPUT_COMMAND: "expire",
       INPUT_POLICY_DIR: "policies",
       INPUT_GITHUB_TOKEN: TOKEN,
@@ -88,20 +84,12 @@ async function expireStep(env: Record<string, string> = {}) {
       GITHUB_REPOSITORY: "acme/policy",
       GITHUB_REF_NAME: "main",
       GITHUB_RUN_ID: "77",
-      GITHUB_SHA: git(workspace, "rev-parse", "HEAD"),
-      GITHUB_WORKSPACE: workspace,
-      GITHUB_OUTPUT: outputs,
-      GITHUB_STEP_SUMMARY: summary,
-      RUNNER_TEMP: dir,
       ...env,
-    }),
-    now: () => NOW,
-    log: (text) => lines.push(text),
+    },
+    now: NOW,
   });
-  const log = lines.join("");
-  const text = { log, outputs: await readFile(outputs, "utf8"), summary: await readFile(summary, "utf8") };
-  expect(Object.values(text).join("")).not.toContain(TOKEN);
-  return { code, ...text };
+  expect(run.log + run.outputs + run.summary).not.toContain(TOKEN);
+  return run;
 }
 
 const branchHead = () => git(origin, "rev-parse", `refs/heads/${BRANCH}`);

@@ -12,7 +12,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { runAction } from "../../src/action/main.js";
+import type { StepRun } from "../action/support/action-step.js";
+import { runActionStep } from "../action/support/action-step.js";
 import { PR_PLAN_MARKER } from "../../src/action/pr-plan-comment.js";
 import { DRIFT_LABEL, DRIFT_MARKER } from "../../src/action/drift-issue.js";
 import { EXPIRE_MARKER } from "../../src/action/expiry-pull-request.js";
@@ -86,13 +87,6 @@ function targetEnv(): Record<string, string> {
   };
 }
 
-interface StepRun {
-  readonly code: number;
-  readonly log: string;
-  readonly summary: string;
-  readonly outputs: string;
-}
-
 /** One workflow step running the action, with the variables the runner sets. */
 async function actionStep(
   command: string,
@@ -100,38 +94,22 @@ async function actionStep(
   extra: Record<string, string> = {},
   now: Date = CLI_NOW,
 ): Promise<StepRun> {
-  const dir = await mkdtemp(join(scratch, `${command}-`));
-  const summary = join(dir, "step-summary.md");
-  const outputs = join(dir, "output");
-  await writeFile(summary, "");
-  await writeFile(outputs, "");
-  const lines: string[] = [];
-  const env = {
-    INPUT_COMMAND: command,
-    INPUT_POLICY_DIR: "policies",
-    INPUT_GITHUB_TOKEN: GITHUB_TOKEN,
-    GITHUB_API_URL: github.url,
-    GITHUB_SERVER_URL: "https://github.com",
-    GITHUB_REPOSITORY: "acme/policy",
-    GITHUB_RUN_ID: "4242",
-    GITHUB_SHA: sha,
-    GITHUB_WORKSPACE: repo,
-    GITHUB_STEP_SUMMARY: summary,
-    GITHUB_OUTPUT: outputs,
-    RUNNER_TEMP: dir,
-    ...extra,
-  };
-  const code = await runAction({
-    config: loadConfig(env),
-    now: () => now,
-    log: (text) => lines.push(text),
+  const run = await runActionStep({
+    scratch,
+    workspace: repo,
+    sha,
+    env: {
+      INPUT_COMMAND: command,
+      INPUT_POLICY_DIR: "policies",
+      INPUT_GITHUB_TOKEN: GITHUB_TOKEN,
+      GITHUB_API_URL: github.url,
+      GITHUB_SERVER_URL: "https://github.com",
+      GITHUB_REPOSITORY: "acme/policy",
+      GITHUB_RUN_ID: "4242",
+      ...extra,
+    },
+    now,
   });
-  const run = {
-    code,
-    log: lines.join(""),
-    summary: await readFile(summary, "utf8"),
-    outputs: await readFile(outputs, "utf8"),
-  };
   for (const secret of [GITHUB_TOKEN, SUPER_TOKEN, nats.auth.password, nats.sys.password]) {
     expect(run.log + run.summary + run.outputs).not.toContain(secret);
   }

@@ -4,15 +4,14 @@
  * passed, as main's settings say, and left for a person in every other case.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { runAction } from "../../../src/action/main.js";
 import { EXPIRE_BRANCH } from "../../../src/action/expiry-branch.js";
 import { planExpiryEdit } from "../../../src/policy/expiry/plan-expiry-edit.js";
-import { loadConfig } from "../../../src/config.js";
 import { EMERGENCY_LABEL } from "../../../src/proposals/github/github-emergency-host.js";
+import { runActionStep } from "../../action/support/action-step.js";
 import {
   PullRequestChecks,
   REVOCATION_GUARD_CHECK,
@@ -355,13 +354,11 @@ describe("the policy-expire workflow's own PR, end to end", () => {
       // What actions/checkout gives the job: main of the repository the fake serves, `origin` to push to.
       const workspace = join(scratch, "checkout");
       execFileSync("git", ["clone", "--quiet", "--branch", "main", world.fake.store.dir, workspace]);
-      const outputs = join(scratch, "output");
-      const summary = join(scratch, "summary.md");
-      await writeFile(outputs, "");
-      await writeFile(summary, "");
-      const lines: string[] = [];
-      const code = await runAction({
-        config: loadConfig({
+      const run = await runActionStep({
+        scratch,
+        workspace,
+        sha: main,
+        env: {
           INPUT_COMMAND: "expire",
           INPUT_POLICY_DIR: "policies",
           INPUT_GITHUB_TOKEN: "ghs_expireJobToken0123456789abcdef",
@@ -369,16 +366,10 @@ describe("the policy-expire workflow's own PR, end to end", () => {
           GITHUB_REPOSITORY: `${world.fake.owner}/${world.fake.repo}`,
           GITHUB_REF_NAME: "main",
           GITHUB_RUN_ID: "77",
-          GITHUB_SHA: main,
-          GITHUB_WORKSPACE: workspace,
-          GITHUB_OUTPUT: outputs,
-          GITHUB_STEP_SUMMARY: summary,
-          RUNNER_TEMP: scratch,
-        }),
-        now: () => NOW,
-        log: (text) => lines.push(text),
+        },
+        now: NOW,
       });
-      expect(code, lines.join("") + (await readFile(summary, "utf8"))).toBe(0);
+      expect(run.code, run.log + run.summary).toBe(0);
       const opened = [...world.fake.pulls.values()].filter((pull) => pull.head === EXPIRE_BRANCH);
       expect(opened.map((pull) => [pull.state, pull.labels])).toEqual([["open", [EMERGENCY_LABEL]]]);
       const number = opened[0]?.number ?? 0;
