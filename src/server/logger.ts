@@ -5,6 +5,7 @@
  * is written.
  */
 import type { Secret } from "../secret.js";
+import { redactCredentials } from "../secret.js";
 
 export type LogLevel = "info" | "warn" | "error";
 /** The line writer also takes Probot's debug lines (LOG_LEVEL=debug). */
@@ -27,10 +28,6 @@ export interface LoggerOptions {
 const REDACTED = "[redacted]";
 const CREDENTIAL_KEY =
   /authorization|token|password|secret|private.?key|seed|creds|credential|cookie|signature/i;
-const BEARER = /\b(bearer|basic)\s+[^\s"',;]+/gi;
-/** GitHub's token formats (installation, user, OAuth, refresh, fine-grained PAT) and any JWT. */
-const GITHUB_TOKEN = /\b(gh[pousr]_|github_pat_)[A-Za-z0-9_]{8,}/g;
-const JWT = /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/g;
 
 /** Writes one redacted line per entry; the service logger and Probot's both go through it. */
 export type LineWriter = (level: LineLevel, message: string, fields?: LogFields) => void;
@@ -54,10 +51,7 @@ export function createLogger(options: LoggerOptions): Logger {
 }
 
 function redactText(text: string, secrets: readonly Secret[]): string {
-  let redacted = text
-    .replace(BEARER, (_match, scheme: string) => `${scheme} ${REDACTED}`)
-    .replace(GITHUB_TOKEN, (_match, prefix: string) => `${prefix}${REDACTED}`)
-    .replace(JWT, REDACTED);
+  let redacted = redactCredentials(text);
   for (const secret of secrets) {
     const value = secret.reveal();
     // A very short value would redact ordinary words; tokens are long. A multi-line secret (a PEM key) is

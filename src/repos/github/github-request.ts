@@ -1,3 +1,4 @@
+import { redactCredentials } from "../../secret.js";
 import { PolicyRepoError } from "../policy-repo.js";
 
 /**
@@ -54,13 +55,6 @@ export class GitHubRateLimitError extends GitHubApiError {
       options,
     );
   }
-}
-
-/** A response body or error text can echo a credential back; none may reach an error a person reads. */
-function redactCredentials(text: string): string {
-  return text
-    .replace(/\b(gh[pousr]_|github_pat_)[A-Za-z0-9_]+/g, "$1[REDACTED]")
-    .replace(/\b(bearer|token|basic)\s+[^\s"',]+/gi, "$1 [REDACTED]");
 }
 
 interface FailureShape {

@@ -124,6 +124,6 @@ describe("GitHub auto-merge", () => {
     expect(fake.log.map((entry) => `${entry.path} ${entry.status}`)).toEqual(["/graphql 401"]);
     const text = `${String(failure)} ${String((failure as Error).cause)} ${JSON.stringify(failure)}`;
     expect(text).not.toContain(TOKEN);
-    expect(text).toContain("[REDACTED]");
+    expect(text).toContain("[redacted]");
   });
 });

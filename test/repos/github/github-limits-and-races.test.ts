@@ -272,7 +272,7 @@ describe("rate limits and failures", () => {
       JSON.stringify(failure),
     ];
     for (const text of texts) expect(text).not.toContain(TOKEN);
-    expect(failure.message).toContain("[REDACTED]");
+    expect(failure.message).toContain("[redacted]");
     const other = new GitHubPolicyRepo({ client: fakeClient(fake), owner: fake.owner, repo: "missing" });
     await expect(other.listBranches("")).rejects.toMatchObject({ name: "GitHubApiError", status: 404 });
   });
