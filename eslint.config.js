@@ -92,7 +92,7 @@ export default tseslint.config(
   {
     // Plain Node scripts that run before node_modules exists (scripts/ensure-install.mjs) or check a clone
     // where it does not yet: outside the TypeScript project, so linted without type information.
-    files: ["scripts/**/*.mjs"],
+    files: ["scripts/**/*.mjs", "test/**/*.mjs"],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,
@@ -102,6 +102,9 @@ export default tseslint.config(
         performance: "readonly",
         setTimeout: "readonly",
         clearTimeout: "readonly",
+        fetch: "readonly",
+        Request: "readonly",
+        globalThis: "readonly",
       },
     },
   },

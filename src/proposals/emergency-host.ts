@@ -26,6 +26,11 @@ export interface OpenEmergency extends EmergencyProposal {
    * (not proven, or above the mass-revocation guard). False for one the bot was still working on.
    */
   readonly waiting: boolean;
+  /**
+   * True when it was fully opened (GitHub: a PR with its label), so a restart may finish it
+   * (`InterruptedEmergencies`); false for a half-made one, which is closed.
+   */
+  readonly complete: boolean;
 }
 
 /**
@@ -54,6 +59,11 @@ export interface EmergencyHost {
   discard(proposal: EmergencyProposal): Promise<void>;
   /** Proposals open now, for the start-up look, so a restart never opens a second one for the same case. */
   openProposals(): Promise<OpenEmergency[]>;
+  /**
+   * Takes back an interrupted proposal from `openProposals` as if `open` had just made it (GitHub: posts
+   * its checks again), for a restart that would otherwise open the same proposal a second time.
+   */
+  resume(proposal: OpenEmergency): Promise<EmergencyProposal>;
 }
 
 /** Its commit says it was left for a person (`runEmergency` writes "Not merged: …" into it). */
@@ -105,9 +115,11 @@ export function branchEmergencyHost(repo: PolicyRepo): EmergencyHost {
       return Promise.all(
         branches.map(async ({ branch, head }) => {
           const { message } = await repo.readCommit(head);
-          return { branch, head, identities: identitiesNamed(message), waiting: leftForReview(message) };
+          const waiting = leftForReview(message);
+          return { branch, head, identities: identitiesNamed(message), waiting, complete: true };
         }),
       );
     },
+    resume: ({ branch, head }) => Promise.resolve({ branch, head }),
   };
 }

@@ -7,6 +7,7 @@ import { emergencyEdit } from "./emergency-edit.js";
 import type { EmergencyHost, EmergencyProposal, EmergencyWaiting } from "./emergency-host.js";
 import { proposalSettingsFrom } from "./emergency-settings.js";
 import type { EmergencyCase } from "./emergency-trigger.js";
+import type { EmergencyRequest } from "./interrupted-emergencies.js";
 import { findMassRevocation } from "./mass-revocation-guard.js";
 import { proveRevocationOnly } from "./prove-revocation-only.js";
 import type { IdentityRenderer } from "./render-identities.js";
@@ -35,6 +36,8 @@ export interface EmergencyInput {
   readonly cases: readonly EmergencyCase[];
   readonly userNameOf: (id: string) => string | undefined;
   readonly now: () => Date;
+  /** An interrupted proposal that is exactly this one, finished instead of opening a second beside it. */
+  readonly resumeInterrupted?: (request: EmergencyRequest) => Promise<EmergencyProposal | undefined>;
 }
 
 /**
@@ -111,21 +114,18 @@ async function attemptEmergency(input: EmergencyInput): Promise<EmergencyOutcome
       : settings.emergency.merge === "off"
         ? "Not merged: emergency.merge is off, so a person merges it."
         : undefined;
-  const proposal = await input.host.open({
-    name: `${describe.name}-${utcStamp(now)}`,
-    base,
-    changes,
-    proof,
-    message: [
-      describe.subject,
-      "",
-      describe.body,
-      ...(verdict === undefined ? [] : ["", verdict]),
-      "",
-      ...trailers,
-      "",
-    ].join("\n"),
-  });
+  const message = [
+    describe.subject,
+    "",
+    describe.body,
+    ...(verdict === undefined ? [] : ["", verdict]),
+    "",
+    ...trailers,
+    "",
+  ].join("\n");
+  const proposal =
+    (await input.resumeInterrupted?.({ base, changes, message })) ??
+    (await input.host.open({ name: `${describe.name}-${utcStamp(now)}`, base, changes, proof, message }));
   const cases = carried.length;
   const { branch } = proposal;
   if (!proof.proven) return { status: "refused", reason: `not merged: ${proof.reason}`, cases, branch };
@@ -134,7 +134,7 @@ async function attemptEmergency(input: EmergencyInput): Promise<EmergencyOutcome
     return { status: "unmerged", reason: "proven revocation-only; emergency.merge is off", cases, branch };
   }
   const lost = proof.diff.revocations;
-  const message = [
+  const mergeMessage = [
     describe.mergeSubject,
     "",
     `Merge ${branch} at ${proposal.head}, proven revocation-only: ${proof.diff.peopleLosing} person(s) lose ` +
@@ -147,7 +147,7 @@ async function attemptEmergency(input: EmergencyInput): Promise<EmergencyOutcome
   ].join("\n");
   const merged = await mergeOrDiscard(input.host, proposal, {
     base,
-    message,
+    message: mergeMessage,
     mode: settings.emergency.merge,
   });
   if (typeof merged !== "string") {

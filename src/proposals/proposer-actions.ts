@@ -7,6 +7,7 @@ import { runEmergency } from "./emergency.js";
 import type { EmergencyHost } from "./emergency-host.js";
 import { emergencySettingsFrom } from "./emergency-settings.js";
 import type { EmergencyCase } from "./emergency-trigger.js";
+import { InterruptedEmergencies } from "./interrupted-emergencies.js";
 import { recoverEmergencies } from "./recover-emergencies.js";
 import { IdentityRenderer } from "./render-identities.js";
 import type { KnownSync, SyncResult } from "./sync-branch.js";
@@ -20,6 +21,11 @@ export interface Recovery {
   readonly found: readonly EmergencyCase[];
   /** Emergency proposals from before the start that someone else finishes (auto-merge, a review): kept. */
   readonly kept?: number;
+  /**
+   * Fully opened ones the bot was still merging when it stopped: their cases are proposed again, and a
+   * proposal that would be exactly one of these finishes it instead (`InterruptedEmergencies`).
+   */
+  readonly interrupted?: number;
   /** Half-made ones the bot was still working on when it stopped: closed, their cases proposed afresh. */
   readonly discarded?: number;
 }
@@ -60,6 +66,7 @@ export function repositoryActions(options: ActionOptions): ProposerActions {
   const renderer = new IdentityRenderer();
   let known: KnownSync | undefined;
   let carried: readonly OperationRef[] = [];
+  let interrupted = new InterruptedEmergencies(repo, options.host, []);
   const triggersAt = async (head: string) => {
     const settings = await repo.readFile(head, inPolicyDir(policyDir, "settings.yaml"));
     return emergencySettingsFrom(settings, { dir: policyDir, now: now() }).triggers;
@@ -72,7 +79,13 @@ export function repositoryActions(options: ActionOptions): ProposerActions {
       // A restart never opens a second proposal for a case an open one holds (issue 12).
       const open = await options.host.openProposals();
       const orphans = open.filter((proposal) => !proposal.waiting);
-      for (const orphan of orphans) await options.host.discard(orphan);
+      const halfMade = orphans.filter((proposal) => !proposal.complete);
+      for (const proposal of halfMade) await options.host.discard(proposal);
+      interrupted = new InterruptedEmergencies(
+        repo,
+        options.host,
+        orphans.filter((proposal) => proposal.complete),
+      );
       const held = new Set(
         open
           .filter((proposal) => proposal.waiting)
@@ -82,7 +95,14 @@ export function repositoryActions(options: ActionOptions): ProposerActions {
       const found = recoverEmergencies(ledger, main, renderer, triggers, now().toISOString()).filter(
         (emergency) => !held.has(`${emergency.kind === "user" ? "User" : "Group"} ${emergency.id}`),
       );
-      return { base, triggers, found, kept: open.length - orphans.length, discarded: orphans.length };
+      return {
+        base,
+        triggers,
+        found,
+        kept: open.length - orphans.length,
+        interrupted: interrupted.size,
+        discarded: halfMade.length,
+      };
     },
     readTriggers: triggersAt,
     async commitSync(operations) {
@@ -112,6 +132,7 @@ export function repositoryActions(options: ActionOptions): ProposerActions {
         renderer,
         cases,
         now,
+        resumeInterrupted: (request) => interrupted.take(request),
         userNameOf: (id) => stringField(ledger.get("User", id)?.["userName"]),
       });
     },

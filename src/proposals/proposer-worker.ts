@@ -144,10 +144,12 @@ export class ProposerWorker {
       case "recover":
         try {
           const recovery = await actions.recover();
-          if ((recovery.kept ?? 0) + (recovery.discarded ?? 0) > 0) {
+          const { kept = 0, interrupted = 0, discarded = 0 } = recovery;
+          if (kept + interrupted + discarded > 0) {
             log.warn(
-              `emergency proposals open from before the start: ${recovery.kept ?? 0} kept (auto-merge or a ` +
-                `review finishes them), ${recovery.discarded ?? 0} half-made closed and proposed afresh`,
+              `emergency proposals open from before the start: ${kept} kept (auto-merge or a review ` +
+                `finishes them), ${interrupted} interrupted (finished unless main moved), ${discarded} half-made ` +
+                "closed and proposed afresh",
             );
           }
           if (recovery.found.length > 0) {

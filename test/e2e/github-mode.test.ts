@@ -2,9 +2,9 @@
  * End to end (issue 12): `scim-gitops serve` in GitHub mode, the built CLI as a child process, against the
  * stateful GitHub fake (a real bare repository, GitHub's App auth, rules, auto-merge, and REST/GraphQL
  * answers checked against GitHub's published schemas), with signed webhooks over real HTTP to serve's one
- * server. The App is pointed at the fake as at GitHub Enterprise Server (GHE_HOST, GHE_PROTOCOL=http, so
- * `/api/v3` and `/api/graphql`): that is how a process is given another API base without a test-only
- * switch. github.com's paths are covered by test/app/github-com-paths.test.ts.
+ * server. The whole story runs twice: on github.com's paths (Probot's own api.github.com base, its requests
+ * routed to the fake by a preload) and on GitHub Enterprise Server's (GHE_HOST, GHE_PROTOCOL=http, so
+ * `/api/v3` and `/api/graphql`).
  */
 import { generateKeyPairSync } from "node:crypto";
 import { join } from "node:path";
@@ -43,19 +43,6 @@ let fake: FakeGitHub;
 let serve: ServeProcess;
 let webhookUrl: string;
 
-beforeAll(async () => {
-  world = await openGitHubMode("e2e-github-mode-");
-  fake = world.fake;
-  // Ruleset on main: the App's guard is required, so no PR merges before the App has judged its head.
-  fake.state.rules.set("main", { requiredChecks: ["revocation-guard"] });
-  serve = await world.startServe({ LOG_LEVEL: "debug" });
-  webhookUrl = webhookUrlOf(serve);
-}, 90_000);
-
-afterAll(async () => {
-  await world?.close();
-});
-
 const scim = (method: string, path: string, body?: unknown) => scimRequest(serve, method, path, body);
 const idOf = (kind: "Users" | "Groups", attribute: string, value: string) =>
   scimIdOf(serve, kind, attribute, value);
@@ -67,10 +54,26 @@ const emergencyPulls = () => emergencyPullsOf(fake);
 const mainHead = () => mainHeadOf(fake);
 const checkOn = (pull: FakePull, name: string) => checkOf(fake, pull, name);
 
-describe("serve in GitHub mode (GitHub Enterprise Server paths)", () => {
+describe.each([
+  { paths: "github.com", api: "" },
+  { paths: "ghes", api: "/api/v3" },
+] as const)("serve in GitHub mode on $paths paths", ({ paths, api }) => {
+  beforeAll(async () => {
+    world = await openGitHubMode(`e2e-github-mode-${paths}-`, paths);
+    fake = world.fake;
+    // Ruleset on main: the App's guard is required, so no PR merges before the App has judged its head.
+    fake.state.rules.set("main", { requiredChecks: ["revocation-guard"] });
+    serve = await world.startServe({ LOG_LEVEL: "debug" });
+    webhookUrl = webhookUrlOf(serve);
+  }, 90_000);
+
+  afterAll(async () => {
+    await world?.close();
+  });
+
   it("starts on POLICY_REPO through the App's installation and says where the webhooks go", async () => {
     expect(serve.stdout()).toContain(
-      `Policy repository: acme/policy on ${new URL(fake.url).host} (GitHub App ${APP_ID}, installation ${INSTALLATION};`,
+      `Policy repository: acme/policy on ${paths === "ghes" ? new URL(fake.url).host : "github.com"} (GitHub App ${APP_ID}, installation ${INSTALLATION};`,
     );
     expect(webhookUrl).toBe(`${serve.origin}/api/github/webhooks`);
     const health = (await (await fetch(`${serve.origin}/healthz`)).json()) as {
@@ -83,11 +86,15 @@ describe("serve in GitHub mode (GitHub Enterprise Server paths)", () => {
       repository: { location: "acme/policy", mainHead: await mainHead() },
       ledger: { users: 8, groups: 4 },
     });
-    // The App asked GitHub as GitHub Enterprise Server is asked.
-    expect(fake.log.some((entry) => entry.path === `/api/v3/repos/acme/policy/installation`)).toBe(true);
+    // The App asked GitHub on these paths only (the API at the root on github.com, under /api/v3 on GHES).
+    expect(fake.log.some((entry) => entry.path === `${api}/repos/acme/policy/installation`)).toBe(true);
     expect(
-      fake.log.some((entry) => entry.path === `/api/v3/app/installations/${INSTALLATION}/access_tokens`),
+      fake.log.some((entry) => entry.path === `${api}/app/installations/${INSTALLATION}/access_tokens`),
     ).toBe(true);
+    const other = paths === "ghes" ? /^\/(?!api\/)/ : /^\/api\//;
+    expect(
+      fake.log.filter((entry) => other.test(entry.path) && !entry.path.startsWith("/_codeload/")),
+    ).toEqual([]);
   });
 
   it("turns SCIM users and a group into exactly one sync PR with the right YAML, title and body, checked by the App", async () => {
@@ -326,6 +333,14 @@ describe("serve in GitHub mode (GitHub Enterprise Server paths)", () => {
 });
 
 describe("serve in GitHub mode refuses to start", () => {
+  beforeAll(async () => {
+    world = await openGitHubMode("e2e-github-mode-refused-");
+  }, 90_000);
+
+  afterAll(async () => {
+    await world?.close();
+  });
+
   const attempt = async (name: string, extra: Record<string, string>) =>
     runServeUntilExit(["--data", join(world.scratch, `refused-${name}`)], world.env(extra));
 

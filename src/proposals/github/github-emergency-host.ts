@@ -31,6 +31,11 @@ export function gitHubEmergencyHost(options: {
   const branchProposals = branchEmergencyHost(repo);
   const numbers = new Map<string, number>();
 
+  const afterOpen = (number: number): Promise<unknown> =>
+    options.afterOpen?.(number).catch((error: unknown) => {
+      options.warn?.(`after opening emergency pull request #${number}: ${String(error)}`);
+    }) ?? Promise.resolve();
+
   const numberOf = async (proposal: EmergencyProposal): Promise<number | undefined> =>
     numbers.get(proposal.branch) ?? (await pulls.findOpen(proposal.branch))?.number;
 
@@ -59,11 +64,14 @@ export function gitHubEmergencyHost(options: {
         await repo.deleteBranch(branch, head).catch(() => undefined);
         throw error;
       }
-      const pull = { number };
-      numbers.set(branch, pull.number);
-      await options.afterOpen?.(pull.number).catch((error: unknown) => {
-        options.warn?.(`after opening emergency pull request #${pull.number}: ${String(error)}`);
-      });
+      numbers.set(branch, number);
+      await afterOpen(number);
+      return { branch, head };
+    },
+
+    async resume({ branch, head }) {
+      const number = await numberOf({ branch, head });
+      if (number !== undefined) await afterOpen(number);
       return { branch, head };
     },
 
@@ -95,7 +103,7 @@ export function gitHubEmergencyHost(options: {
 
     /**
      * Open PRs from emergency branches. Waiting: labelled, with auto-merge armed or a "Not merged" verdict;
-     * one without its label is half-made (a crash between opening and labelling it).
+     * one without its label is half-made (a crash between opening and labelling it), one with it complete.
      */
     async openProposals() {
       const open = await pulls.listOpen(repo.baseBranch, EMERGENCY_PREFIX);
@@ -103,11 +111,13 @@ export function gitHubEmergencyHost(options: {
         open.map(async (pull) => {
           const { message } = await repo.readCommit(pull.head.sha);
           numbers.set(pull.head.branch, pull.number);
+          const labelled = pull.labels.includes(EMERGENCY_LABEL);
           return {
             branch: pull.head.branch,
             head: pull.head.sha,
             identities: identitiesNamed(message),
-            waiting: pull.labels.includes(EMERGENCY_LABEL) && (pull.autoMerge || leftForReview(message)),
+            waiting: labelled && (pull.autoMerge || leftForReview(message)),
+            complete: labelled,
           };
         }),
       );

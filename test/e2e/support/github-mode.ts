@@ -1,14 +1,19 @@
 /**
  * `scim-gitops serve` in GitHub mode as an operator runs it, against the stateful GitHub fake with an App
- * (its own key pair, an installation, signed webhooks), over GitHub Enterprise Server's paths (GHE_HOST,
- * GHE_PROTOCOL=http): how a process is given another API base without a test-only switch. Shared by the
- * GitHub mode end-to-end tests; the fake lives in the test process, so it outlives a killed serve.
+ * (its own key pair, an installation, signed webhooks). Two ways in, as `paths` says:
+ * - "ghes": GitHub Enterprise Server's paths (GHE_HOST, GHE_PROTOCOL=http, the API under /api/v3), how an
+ *   operator gives serve another API base;
+ * - "github.com": serve on Probot's own https://api.github.com base and root paths, its requests routed to
+ *   the fake by a preload (`route-api-github-com.mjs`), since github.com cannot be reached from here.
+ * Shared by the GitHub mode end-to-end tests; the fake lives in the test process, so it outlives a killed
+ * serve.
  */
 import { execFileSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import { ZERO } from "../../fakes/github/fake-git-store.js";
 import type { FakeGitHub } from "../../fakes/github/fake-github.js";
@@ -38,8 +43,18 @@ export interface GitHubModeWorld {
   close(): Promise<void>;
 }
 
+export type GitHubPaths = "github.com" | "ghes";
+
+const ROUTE_API_GITHUB_COM = fileURLToPath(new URL("route-api-github-com.mjs", import.meta.url));
+
+/** How serve reaches the fake on `paths`. */
+function apiEnv(paths: GitHubPaths, fake: FakeGitHub): Record<string, string> {
+  if (paths === "ghes") return { GHE_HOST: new URL(fake.url).host, GHE_PROTOCOL: "http" };
+  return { NODE_OPTIONS: `--import=${ROUTE_API_GITHUB_COM}`, E2E_GITHUB_ORIGIN: fake.url };
+}
+
 /** The fake with the App installed on acme/policy, main seeded from the example policies. */
-export async function openGitHubMode(prefix: string): Promise<GitHubModeWorld> {
+export async function openGitHubMode(prefix: string, paths: GitHubPaths = "ghes"): Promise<GitHubModeWorld> {
   const scratch = await mkdtemp(join(tmpdir(), prefix));
   const fake = await startFakeGitHub({
     app: { id: APP_ID, publicKey: keys.publicKey, installationId: INSTALLATION },
@@ -51,8 +66,7 @@ export async function openGitHubMode(prefix: string): Promise<GitHubModeWorld> {
     APP_ID: String(APP_ID),
     PRIVATE_KEY: Buffer.from(PRIVATE_KEY).toString("base64"),
     WEBHOOK_SECRET,
-    GHE_HOST: new URL(fake.url).host,
-    GHE_PROTOCOL: "http",
+    ...apiEnv(paths, fake),
     POLICY_REPO: "acme/policy",
     SCIM_TOKEN,
     ...extra,

@@ -192,7 +192,7 @@ export async function startFakeGitHub(
     });
     response.end(body);
   };
-  const route = async (request: IncomingMessage, parsed: URL): Promise<ReplyBody> => {
+  const route = async (request: IncomingMessage, parsed: URL, body: unknown): Promise<ReplyBody> => {
     const method = request.method ?? "GET";
     const fault = injectedFault(faults, request);
     if (fault !== undefined) return fault;
@@ -200,7 +200,6 @@ export async function startFakeGitHub(
     const pathname = parsed.pathname.replace(/^\/api\/v3(?=\/)/, "");
     const url = enterprise ? `${web}/api/v3` : web;
     const authorization = request.headers.authorization;
-    const body = await readBody(request);
     const archive = /^\/_codeload\/([0-9a-f]{40})$/.exec(pathname);
     if (method === "GET" && archive !== null)
       return { status: 200, body: await store.archive(archive[1] ?? "", `${owner}-${repo}`) };
@@ -259,8 +258,13 @@ export async function startFakeGitHub(
       response.socket?.resetAndDestroy();
       return;
     }
-    Promise.resolve(faults.beforeRequest?.(method, decodeURIComponent(parsed.pathname)))
-      .then(() => route(request, parsed))
+    // GitHub has the whole request before it acts, so a client that dies waiting for the answer (a
+    // `beforeRequest` kill) still gets its request carried out, as on GitHub.
+    readBody(request)
+      .then(async (body) => {
+        await faults.beforeRequest?.(method, decodeURIComponent(parsed.pathname));
+        return route(request, parsed, body);
+      })
       .catch((error: unknown) => ({ status: 500, body: { message: `fake GitHub failed: ${String(error)}` } }))
       .then((reply) => {
         const sent = checked(method, parsed.pathname, reply);

@@ -1,8 +1,9 @@
 /**
  * A restart while an emergency PR is open (issue 12): the start-up look for missed deactivations must not
- * open a second PR for a case an open one holds, must finish a half-made one, and must see an auto-merge
- * that merged while the App was down as main having moved. Runs the App's composition against the fake,
- * with a ruleset that requires CI's `plan` check, so auto-merge stays armed until CI reports.
+ * open a second PR for a case an open one holds, must finish an interrupted one (or close it when main
+ * moved), and must see an auto-merge that merged while the App was down as main having moved. Runs the
+ * App's composition against the fake, with a ruleset that requires CI's `plan` check, so auto-merge stays
+ * armed until CI reports.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { EMERGENCY_LABEL } from "../../../src/proposals/github/github-emergency-host.js";
@@ -127,35 +128,70 @@ describe("a restart with an emergency PR open", () => {
     expect(syncPulls.map((pull) => [pull.state, pull.title])).toEqual([["open", "SCIM sync: +1 user"]]);
   });
 
-  it("closes a half-made emergency PR the App was still working on, and proposes its cases afresh", async () => {
-    world = await openGitHubProposals({ merge: "direct" });
-    world.fake.state.rules.set("main", { requiredChecks: [REVOCATION_GUARD_CHECK] });
-    await patch(world.ledger, "User", ALICE_ID, { active: false });
-    // What a crash between opening the PR and merging it leaves: the App's own proposal, unmerged.
-    const alice =
-      (await world.repo.readFile("main", "policies/identities/users/alice-example-com.yaml")) ?? "";
-    const halfMade = await composed(NOW).proposer.emergencyHost?.open({
-      name: "alice-example-com-20261129T021500Z",
-      base: world.main,
-      changes: [
-        {
-          path: "policies/identities/users/alice-example-com.yaml",
-          content: alice.replace("active: true", "active: false"),
-        },
-      ],
-      message: `Revoke alice@example.com\n\nEmergency deprovisioning.\n\nSCIM-Operation: PATCH User ${ALICE_ID}\n`,
-    });
-    expect(emergencyPulls().map((pull) => pull.state)).toEqual(["open"]);
+  it("finishes an emergency PR it was merging when it stopped, when it would propose exactly that again", async () => {
+    const interrupted = await aliceInterruptedBeforeMerge();
 
     const { proposer, warnings } = await startApp(LATER);
     await expect.poll(() => proposer.state().emergencies.merged, { timeout: 10_000 }).toBe(1);
-    expect(warnings.join("\n")).toContain("1 half-made closed and proposed afresh");
+    expect(warnings.join("\n")).toContain("1 interrupted (finished unless main moved), 0 half-made");
+    expect(emergencyPulls()).toEqual([interrupted]);
+    expect(interrupted).toMatchObject({ state: "closed", labels: [EMERGENCY_LABEL] });
+    expect(await world.repo.head("main")).toBe(interrupted.mergeCommit);
+  });
+
+  it("closes an interrupted emergency PR once main has moved under it, and merges one made afresh", async () => {
+    const interrupted = await aliceInterruptedBeforeMerge();
+    // A person merges something else meanwhile: the interrupted PR's proof no longer describes main.
+    const main = await world.repo.commitFiles({
+      branch: "main",
+      parent: world.main,
+      changes: [{ path: "README.md", content: "Access policy for acme.\n" }],
+      message: "Say what this repository is",
+      update: { kind: "expect", head: world.main },
+    });
+
+    const { proposer, warnings } = await startApp(LATER);
+    await expect.poll(() => proposer.state().emergencies.merged, { timeout: 10_000 }).toBe(1);
+    expect(warnings.join("\n")).toContain("1 interrupted (finished unless main moved)");
     const [first, second] = emergencyPulls();
-    expect(first).toMatchObject({ head: halfMade?.branch, state: "closed" });
-    expect(first?.mergeCommit).toBeUndefined();
-    expect(second).toMatchObject({ state: "closed", labels: [EMERGENCY_LABEL] });
-    expect(await world.repo.head("main")).toBe(second?.mergeCommit);
     expect(emergencyPulls()).toHaveLength(2);
-    expect(await world.repo.head(halfMade?.branch ?? "")).toBeUndefined();
+    expect(first).toMatchObject({ number: interrupted.number, state: "closed" });
+    expect(first?.mergeCommit).toBeUndefined();
+    expect(await world.repo.head(interrupted.head)).toBeUndefined();
+    expect(second).toMatchObject({ state: "closed", labels: [EMERGENCY_LABEL] });
+    const merged = await world.repo.readCommit((await world.repo.head("main")) ?? "");
+    expect(merged.sha).toBe(second?.mergeCommit);
+    expect(merged.parents[0]).toBe(main);
   });
 });
+
+/**
+ * Alice deactivated and her emergency PR opened, labelled and checked by the App's own path, which then
+ * stops before merging it (its host's merge never reaches GitHub); the App is stopped.
+ */
+async function aliceInterruptedBeforeMerge(): Promise<FakePull> {
+  world = await openGitHubProposals({ merge: "direct" });
+  world.fake.state.rules.set("main", { requiredChecks: [REVOCATION_GUARD_CHECK] });
+  const github = composed(NOW);
+  const host = github.proposer.emergencyHost;
+  if (host === undefined) throw new Error("the composition has no emergency host");
+  proposer = startProposer({
+    ledger: world.ledger,
+    ...github.proposer,
+    emergencyHost: { ...host, merge: () => Promise.resolve({ waiting: "the App stopped before merging" }) },
+    debounceMs: 60_000,
+    maxWaitMs: 60_000,
+    watchMainMs: 0,
+    now: () => NOW,
+    log: { info() {}, warn() {}, error() {} },
+  });
+  await patch(world.ledger, "User", ALICE_ID, { active: false });
+  await expect.poll(() => proposer?.state().emergencies.unmerged, { timeout: 10_000 }).toBe(1);
+  await stopApp();
+  const [pull] = emergencyPulls();
+  expect(emergencyPulls()).toHaveLength(1);
+  expect(pull).toMatchObject({ state: "open", labels: [EMERGENCY_LABEL] });
+  expect(pull?.autoMerge).toBeUndefined();
+  if (pull === undefined) throw new Error("no emergency PR");
+  return pull;
+}

@@ -88,14 +88,23 @@ async function killed(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-/** Kills `run` with SIGKILL the first time a request matching `when` reaches GitHub, before GitHub acts. */
-function killOn(run: Run, when: (method: string, path: string) => boolean): Promise<void> {
+/**
+ * Kills `run` with SIGKILL the first time a request matching `when` reaches GitHub, before GitHub acts. By
+ * default GitHub then carries the request out, as it does for a client that died waiting for the answer;
+ * "never reached GitHub" drops it instead, as if the App died just before sending it.
+ */
+function killOn(
+  run: Run,
+  when: (method: string, path: string) => boolean,
+  request: "carried out" | "never reached GitHub" = "carried out",
+): Promise<void> {
   return new Promise((resolve) => {
     world.fake.faults.beforeRequest = async (method, path) => {
       if (!when(method, path)) return;
       world.fake.faults.beforeRequest = undefined;
       await killed(run.child);
       resolve();
+      if (request === "never reached GitHub") throw new Error("the App died before sending it");
     };
   });
 }
@@ -154,7 +163,11 @@ describe("the App killed with SIGKILL", () => {
     async () => {
       await openWorld();
       const first = runApp({ WRITES: "3", DEACTIVATE_AFTER: "0" });
-      const dead = killOn(first, (method, path) => method === "POST" && /\/issues\/\d+\/labels$/.test(path));
+      const dead = killOn(
+        first,
+        (method, path) => method === "POST" && /\/issues\/\d+\/labels$/.test(path),
+        "never reached GitHub",
+      );
       await dead;
       expect(first.acknowledged).toContain(ALICE_ID);
       expect(emergencyPulls(world.fake).open).toHaveLength(1);
