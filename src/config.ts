@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { DEFAULT_SCIM_RATE_LIMIT } from "./scim/rate-limit.js";
 import { Secret } from "./secret.js";
 
 /**
@@ -8,6 +9,13 @@ import { Secret } from "./secret.js";
 export interface Config {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly port: number | undefined;
+  /** SCIM requests per second before 429 (`SCIM_RATE_LIMIT`); 0: no limit. */
+  readonly scimRateLimit: number;
+  /**
+   * Whether the identity ledger shares fsyncs between writes (group commit). Internal, for the SCIM load
+   * benchmark's baseline: `LEDGER_GROUP_COMMIT=off` gives every write its own fsync.
+   */
+  readonly ledgerGroupCommit: boolean;
   /** Every valid SCIM bearer token (rotation: several at once). */
   scimTokens(): Secret[];
   readonly github: GitHubConfig | undefined;
@@ -90,12 +98,27 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   };
   const port = portFrom("PORT");
 
+  const rateText = get("SCIM_RATE_LIMIT");
+  const scimRateLimit = rateText === undefined ? DEFAULT_SCIM_RATE_LIMIT : Number(rateText);
+  if (!Number.isInteger(scimRateLimit) || scimRateLimit < 0) {
+    throw new ConfigError(
+      `SCIM_RATE_LIMIT=${rateText} is not a rate: give SCIM requests per second as a whole number ` +
+        `(default ${DEFAULT_SCIM_RATE_LIMIT}), or 0 for no limit`,
+    );
+  }
+  const groupCommitText = get("LEDGER_GROUP_COMMIT")?.toLowerCase();
+  if (groupCommitText !== undefined && groupCommitText !== "on" && groupCommitText !== "off") {
+    throw new ConfigError(`LEDGER_GROUP_COMMIT=${groupCommitText} must be on or off`);
+  }
+
   const appId = get("APP_ID");
   const hasKey = get("PRIVATE_KEY") !== undefined || get("PRIVATE_KEY_PATH") !== undefined;
 
   return {
     env,
     port,
+    scimRateLimit,
+    ledgerGroupCommit: groupCommitText !== "off",
     scimTokens() {
       const raw = secretFrom("SCIM_TOKEN", "SCIM_TOKEN_FILE");
       if (raw === undefined) return [];

@@ -12,6 +12,7 @@ import { startProposer, type Proposer, type ProposerOptions } from "../proposals
 import type { GitPolicyRepo } from "../repos/git/git-policy-repo.js";
 import { BUNDLED_POLICIES, openGitPolicyRepo } from "../repos/git/open-git-policy-repo.js";
 import { createScimHandler } from "../scim/handler.js";
+import { rateLimitOf } from "../scim/rate-limit.js";
 import type { Secret } from "../secret.js";
 import type { Config } from "../config.js";
 import { startApplyOnMerge, type ApplyOnMerge } from "./apply-on-merge.js";
@@ -34,6 +35,10 @@ export interface ServiceOptions {
   readonly drainMs?: number;
   /** Apply main's policy to the configured targets at start and whenever main moves. */
   readonly applyOnMerge?: { readonly config: Config };
+  /** SCIM requests per second before 429 (default DEFAULT_SCIM_RATE_LIMIT); 0: no limit. */
+  readonly scimRateLimit?: number;
+  /** The ledger's group commit (default on); off only for the load benchmark's baseline. */
+  readonly ledgerGroupCommit?: boolean;
 }
 
 export interface RunningService {
@@ -60,6 +65,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       return seed;
     },
     log: (line) => log.info(line),
+    groupCommit: options.ledgerGroupCommit ?? true,
   });
   const proposer = startProposer({
     ledger,
@@ -84,6 +90,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const scim = createScimHandler({
     ledger,
     tokens: options.tokens,
+    ...(options.scimRateLimit === undefined
+      ? {}
+      : { rateLimit: options.scimRateLimit === 0 ? false : rateLimitOf(options.scimRateLimit) }),
     onError: (error) => log.error("SCIM request failed", { error }),
     onWarning: (message, fields) => log.warn(message, fields),
   });
