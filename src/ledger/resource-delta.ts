@@ -35,15 +35,32 @@ function isRecord(value: unknown): value is Entry {
 export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const other = b as unknown[];
-    return a.length === other.length && a.every((value, index) => sameJson(value, other[index]));
+  const isArray = Array.isArray(a);
+  if (isArray !== Array.isArray(b)) return false;
+  if (isArray) {
+    const left = a as unknown[];
+    const right = b as unknown[];
+    if (left.length !== right.length) return false;
+    for (let index = 0; index < left.length; index++) if (!sameJson(left[index], right[index])) return false;
+    return true;
   }
-  const keysA = definedKeys(a as Entry);
-  const keysB = definedKeys(b as Entry);
-  if (keysA.length !== keysB.length) return false;
-  return keysA.every((key, index) => key === keysB[index] && sameJson((a as Entry)[key], (b as Entry)[key]));
+  // Walks both key lists in step, skipping undefined values, so no filtered copies are made: this runs
+  // on every member of a group on each membership PATCH.
+  const left = a as Entry;
+  const right = b as Entry;
+  const keysA = Object.keys(left);
+  const keysB = Object.keys(right);
+  let i = 0;
+  let j = 0;
+  for (;;) {
+    while (i < keysA.length && left[keysA[i]!] === undefined) i++;
+    while (j < keysB.length && right[keysB[j]!] === undefined) j++;
+    if (i === keysA.length || j === keysB.length) return i === keysA.length && j === keysB.length;
+    const key = keysA[i]!;
+    if (key !== keysB[j] || !sameJson(left[key], right[key])) return false;
+    i++;
+    j++;
+  }
 }
 
 function definedKeys(value: Entry): string[] {
