@@ -270,9 +270,10 @@ async function runStep(
         if (list === undefined) byKind.set(call.kind, (list = []));
         list.push(latency);
       })
-      .catch(() => {
+      .catch((error: NodeJS.ErrnoException) => {
         errors++;
-        statuses.failed = (statuses.failed ?? 0) + 1;
+        const reason = `failed ${error.code ?? error.message}`;
+        statuses[reason] = (statuses[reason] ?? 0) + 1;
       })
       .finally(() => {
         lastAnswer = performance.now();

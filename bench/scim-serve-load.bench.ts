@@ -7,8 +7,11 @@
  * the ledger without group commit (LEDGER_GROUP_COMMIT=off, every write its own fsync).
  *
  * BENCH_RUNS=3 prints medians of three runs; SCIM_LOAD_SECONDS changes the ~10 s per rate;
- * SCIM_LOAD_CPU_PROF=DIR writes a --cpu-prof profile of each serve process into DIR; SCIM_LOAD_BASELINE=off
- * leaves the baseline out (profiling runs).
+ * A third column, for the explanation rather than the figure: the same SCIM handler and ledger on the same
+ * data, in a process without the proposer (scim-bare-server.ts).
+ *
+ * SCIM_LOAD_CPU_PROF=DIR writes a --cpu-prof profile of each server process into DIR; SCIM_LOAD_MODES
+ * (serve,baseline,bare) picks the columns.
  */
 import { execFileSync, fork, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
@@ -18,6 +21,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serialiseSnapshot, writeSnapshot } from "../src/ledger/snapshot-file.js";
 import type { ScimResource } from "../src/ledger/ledger.js";
+import type { BareFigures } from "./scim-bare-server.js";
 import { buildStored } from "../src/scim/ingest.js";
 import { normaliseResource } from "../src/scim/normalise.js";
 import { groupSchema, userSchema } from "../src/scim/schemas.js";
@@ -36,16 +40,24 @@ const SEEDED_AT = "2026-11-01T00:00:00.000Z";
 
 interface Mode {
   readonly label: string;
+  readonly key: string;
+  /** `serve` as deployed, or the SCIM handler and ledger alone (a diagnostic, not the figure). */
+  readonly server: "serve" | "bare";
   readonly groupCommit: boolean;
 }
 
-const MODES: readonly Mode[] = [
-  { label: "group commit", groupCommit: true },
-  // SCIM_LOAD_BASELINE=off skips the baseline, for profiling runs.
-  ...(process.env.SCIM_LOAD_BASELINE === "off"
-    ? []
-    : [{ label: "baseline: no group commit", groupCommit: false }]),
-];
+const FIGURE: Mode = { label: "serve (group commit)", key: "serve", server: "serve", groupCommit: true };
+const BASELINE: Mode = {
+  label: "baseline: no group commit",
+  key: "baseline",
+  server: "serve",
+  groupCommit: false,
+};
+const BARE: Mode = { label: "SCIM alone (diagnostic)", key: "bare", server: "bare", groupCommit: true };
+// SCIM_LOAD_MODES=serve,bare picks columns (profiling runs); the default prints all three.
+const MODES: readonly Mode[] = [FIGURE, BASELINE, BARE].filter((mode) =>
+  (process.env.SCIM_LOAD_MODES ?? "serve,baseline,bare").split(",").includes(mode.key),
+);
 
 interface Measured {
   readonly step: StepResult;
@@ -172,39 +184,91 @@ async function ask<T>(child: ChildProcess, message: unknown): Promise<T> {
   return (await answer)[0];
 }
 
-/** One serve on a fresh copy of the seeded directory, driven at every rate in turn. */
-async function measure(seeded: Seeded, mode: Mode, run: number, scratch: string): Promise<Measured[]> {
-  const dir = join(scratch, `run-${run}-${mode.groupCommit ? "on" : "off"}`);
-  await cp(seeded.template, dir, { recursive: true });
-  const profile = join(resolve(CPU_PROF ?? "."), `run-${run}-${mode.groupCommit ? "on" : "off"}`);
+/** What a measurement needs of the server under test. */
+interface Target {
+  readonly scimUrl: string;
+  readonly pid: number;
+  ledgerFigures(): Promise<{ fsyncs: number; seq: number }>;
+  /** Waits until background work (the proposer's flush) has caught up. */
+  settle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function startServe(dataDir: string, repoPath: string, mode: Mode, profile: string): Promise<Target> {
   const serve = await startServeProcess({
-    dataDir: join(dir, "data"),
-    repoPath: join(dir, "repo"),
+    dataDir,
+    repoPath,
     env: { SCIM_TOKEN: TOKEN, LEDGER_GROUP_COMMIT: mode.groupCommit ? "on" : "off" },
     ...(CPU_PROF === undefined ? {} : { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${profile}`] }),
     startTimeoutMs: 120_000,
   });
+  return {
+    scimUrl: serve.scimUrl,
+    pid: serve.child.pid!,
+    ledgerFigures: () => ledgerFigures(serve),
+    // So one rate's proposer backlog is not charged to the next.
+    settle: () =>
+      waitForFlush(serve.origin, new Date(), 120_000).then(
+        () => undefined,
+        () => undefined,
+      ),
+    stop: async () => void (await serve.stop("SIGTERM")),
+  };
+}
+
+async function startBare(dataDir: string, profile: string): Promise<Target> {
+  const child = fork(fileURLToPath(new URL("./scim-bare-server.ts", import.meta.url)), [dataDir, TOKEN], {
+    execArgv: [
+      "--import",
+      "tsx",
+      ...(CPU_PROF === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profile}`]),
+    ],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const [{ root }] = (await once(child, "message")) as [{ root: string }];
+  return {
+    scimUrl: root,
+    pid: child.pid!,
+    ledgerFigures: () => ask<BareFigures>(child, "figures"),
+    settle: () => Promise.resolve(),
+    stop: async () => {
+      const exited = once(child, "exit");
+      child.send("stop");
+      await exited;
+    },
+  };
+}
+
+/** One server on a fresh copy of the seeded directory, driven at every rate in turn. */
+async function measure(seeded: Seeded, mode: Mode, run: number, scratch: string): Promise<Measured[]> {
+  const dir = join(scratch, `run-${run}-${mode.key}`);
+  await cp(seeded.template, dir, { recursive: true });
+  const profile = join(resolve(CPU_PROF ?? "."), `run-${run}-${mode.key}`);
+  const target =
+    mode.server === "serve"
+      ? await startServe(join(dir, "data"), join(dir, "repo"), mode, profile)
+      : await startBare(join(dir, "data"), profile);
   const generator = startGenerator();
   const results: Measured[] = [];
   try {
     const plan: LoadPlan = {
       kind: "plan",
-      root: serve.scimUrl,
+      root: target.scimUrl,
       token: TOKEN,
       users: seeded.users,
       groups: seeded.groups,
-      tag: `r${run}${mode.groupCommit ? "g" : "b"}`,
+      tag: `r${run}${mode.key}`,
     };
     await ask(generator, plan);
     // Warm-up (JIT, connections, the proposer's first flush on this copy); not measured.
     await ask<StepResult>(generator, { kind: "step", rate: 100, seconds: 3 });
     for (const rate of RATES) {
-      await settle(serve);
-      const rssBeforeMb = await rssMb(serve.child.pid!);
-      const before = await ledgerFigures(serve);
+      await target.settle();
+      const rssBeforeMb = await rssMb(target.pid);
+      const before = await target.ledgerFigures();
       const step = await ask<StepResult>(generator, { kind: "step", rate, seconds: SECONDS });
-      const after = await ledgerFigures(serve);
-      const rssAfterMb = await rssMb(serve.child.pid!);
+      const after = await target.ledgerFigures();
+      const rssAfterMb = await rssMb(target.pid);
       const fsyncs = after.fsyncs - before.fsyncs;
       results.push({
         step,
@@ -216,15 +280,10 @@ async function measure(seeded: Seeded, mode: Mode, run: number, scratch: string)
   } finally {
     generator.send({ kind: "stop" });
     await once(generator, "exit");
-    await serve.stop("SIGTERM");
+    await target.stop();
     await rm(dir, { recursive: true, force: true });
   }
   return results;
-}
-
-/** Lets the proposer catch up between rates, so one rate's backlog is not charged to the next. */
-async function settle(serve: ServeProcess): Promise<void> {
-  await waitForFlush(serve.origin, new Date(), 120_000).catch(() => undefined);
 }
 
 function median(values: readonly number[]): number {
@@ -295,7 +354,7 @@ function report(rate: number, byMode: ReadonlyMap<Mode, Measured[]>): void {
     );
   }
   if (rate === GOAL.rate) {
-    for (const mode of modes) {
+    for (const mode of modes.filter((candidate) => candidate.server === "serve")) {
       const runs = byMode.get(mode)!;
       const p99 = median(runs.map((r) => r.step.overall.p99));
       const achieved = median(runs.map((r) => r.step.achieved));
