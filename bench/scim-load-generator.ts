@@ -152,28 +152,41 @@ class Directory {
     };
   }
 
-  /** Adds the user to a group, or removes them if they are in it: Okta's filter path, Entra's value list. */
-  #patchMembers(user: SeededUser): Request {
+  /**
+   * Half the time adds a user to a group, half the time removes one of its members: Okta's filter path or
+   * Entra's value list for each.
+   */
+  #patchMembers(candidate: SeededUser): Request {
     const group = this.pick(this.groups);
     const members = this.members.get(group.id)!;
-    const remove = members.has(user.id);
-    if (remove) members.delete(user.id);
-    else members.add(user.id);
+    const remove = members.size > 0 && this.#random() < 0.5;
+    const id = remove ? this.#someMember(members) : candidate.id;
+    // Adding someone already in the group would change nothing: it becomes their removal.
+    const removal = remove || members.has(id);
+    if (removal) members.delete(id);
+    else members.add(id);
     const okta = this.#random() < 0.5;
-    const operation = remove
+    const operation = removal
       ? okta
-        ? { op: "remove", path: `members[value eq "${user.id}"]` }
-        : { op: "Remove", path: "members", value: [{ $ref: null, value: user.id }] }
+        ? { op: "remove", path: `members[value eq "${id}"]` }
+        : { op: "Remove", path: "members", value: [{ $ref: null, value: id }] }
       : okta
-        ? { op: "add", path: "members", value: [{ value: user.id, display: user.userName }] }
-        : { op: "Add", path: "members", value: [{ $ref: null, value: user.id }] };
+        ? { op: "add", path: "members", value: [{ value: id, display: candidate.userName }] }
+        : { op: "Add", path: "members", value: [{ $ref: null, value: id }] };
     return {
-      kind: remove ? "PATCH group remove member" : "PATCH group add member",
+      kind: removal ? "PATCH group remove member" : "PATCH group add member",
       write: true,
       method: "PATCH",
       path: `/Groups/${group.id}`,
       body: { schemas: [PATCH_OP], Operations: [operation] },
     };
+  }
+
+  /** A member picked at random (sets keep insertion order, so a random index walks that far). */
+  #someMember(members: ReadonlySet<string>): string {
+    let index = Math.floor(this.#random() * members.size);
+    for (const member of members) if (index-- === 0) return member;
+    return members.values().next().value!;
   }
 }
 

@@ -298,7 +298,7 @@ function latencies(runs: readonly LatencySummary[]): string {
   return `${ms(median(runs.map((r) => r.p50)))} / ${ms(median(runs.map((r) => r.p99)))} / ${ms(median(runs.map((r) => r.max)))} ms`;
 }
 
-/** The non-2xx answers of the runs, e.g. " (429: 84)". */
+/** The non-2xx answers and failed requests of all runs together, e.g. "429 ×84, ECONNRESET ×3". */
 function errorStatuses(all: readonly Readonly<Record<string, number>>[]): string {
   const counts = new Map<string, number>();
   for (const statuses of all) {
@@ -306,9 +306,8 @@ function errorStatuses(all: readonly Readonly<Record<string, number>>[]): string
       if (!/^2/.test(status)) counts.set(status, (counts.get(status) ?? 0) + count);
     }
   }
-  return counts.size === 0
-    ? ""
-    : ` (${[...counts].map(([status, count]) => `${status}: ${count}`).join(", ")})`;
+  if (counts.size === 0) return "-";
+  return [...counts].map(([status, count]) => `${status.replace(/^failed /, "")} ×${count}`).join(", ");
 }
 
 function report(rate: number, byMode: ReadonlyMap<Mode, Measured[]>): void {
@@ -319,12 +318,8 @@ function report(rate: number, byMode: ReadonlyMap<Mode, Measured[]>): void {
     ["achieved", (runs) => `${median(runs.map((r) => r.step.achieved)).toFixed(0)} req/s`],
     ["all requests", (runs) => latencies(runs.map((r) => r.step.overall))],
     ["writes", (runs) => latencies(runs.map((r) => r.step.writes))],
-    [
-      "errors",
-      (runs) =>
-        `${median(runs.map((r) => r.step.errors))} of ${runs[0]!.step.sent}` +
-        errorStatuses(runs.map((r) => r.step.statuses)),
-    ],
+    ["errors", (runs) => `${median(runs.map((r) => r.step.errors))} of ${runs[0]!.step.sent}`],
+    ["  why (all runs)", (runs) => errorStatuses(runs.map((r) => r.step.statuses))],
     ["writes per fsync", (runs) => median(runs.map((r) => r.writesPerFsync)).toFixed(1)],
     [
       "server RSS",
