@@ -59,6 +59,16 @@ export async function run(): Promise<void> {
         groupSchema,
         normaliseResource(groupSchema, applyPatch(groupSchema, stored, add)),
         "g",
+        stored,
+        "now",
+      ),
+    );
+    // Baseline: scimmy's check of every member, as every group write did before issue 11.
+    timed(`  baseline: the same, checking all ${MEMBERS} members again`, 5, () =>
+      buildStored(
+        groupSchema,
+        normaliseResource(groupSchema, applyPatch(groupSchema, stored, add)),
+        "g",
         undefined,
         "now",
       ),

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { ConfigError } from "./config-error.js";
 import type { GitHubConfig } from "./config-github.js";
 import { readGitHubConfig, wantsGitHubMode } from "./config-github.js";
+import { DEFAULT_SCIM_RATE_LIMIT } from "./scim/rate-limit.js";
 import { Secret } from "./secret.js";
 
 export { ConfigError } from "./config-error.js";
@@ -14,6 +15,13 @@ export type { GitHubConfig } from "./config-github.js";
 export interface Config {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly port: number | undefined;
+  /** SCIM requests per second before 429 (`SCIM_RATE_LIMIT`); 0: no limit. */
+  readonly scimRateLimit: number;
+  /**
+   * Whether the identity ledger shares fsyncs between writes (group commit). Internal, for the SCIM load
+   * benchmark's baseline: `LEDGER_GROUP_COMMIT=off` gives every write its own fsync.
+   */
+  readonly ledgerGroupCommit: boolean;
   /** Every valid SCIM bearer token (rotation: several at once). */
   scimTokens(): Secret[];
   /**
@@ -89,9 +97,24 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   };
   const port = portFrom("PORT");
 
+  const rateText = get("SCIM_RATE_LIMIT");
+  const scimRateLimit = rateText === undefined ? DEFAULT_SCIM_RATE_LIMIT : Number(rateText);
+  if (!Number.isInteger(scimRateLimit) || scimRateLimit < 0) {
+    throw new ConfigError(
+      `SCIM_RATE_LIMIT=${rateText} is not a rate: give SCIM requests per second as a whole number ` +
+        `(default ${DEFAULT_SCIM_RATE_LIMIT}), or 0 for no limit`,
+    );
+  }
+  const groupCommitText = get("LEDGER_GROUP_COMMIT")?.toLowerCase();
+  if (groupCommitText !== undefined && groupCommitText !== "on" && groupCommitText !== "off") {
+    throw new ConfigError(`LEDGER_GROUP_COMMIT=${groupCommitText} must be on or off`);
+  }
+
   return {
     env,
     port,
+    scimRateLimit,
+    ledgerGroupCommit: groupCommitText !== "off",
     scimTokens() {
       const raw = secretFrom("SCIM_TOKEN", "SCIM_TOKEN_FILE");
       if (raw === undefined) return [];

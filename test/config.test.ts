@@ -192,3 +192,14 @@ describe("loadConfig in GitHub mode", () => {
     expect(shown).not.toContain(pem.split("\n")[1]);
   });
 });
+
+describe("SCIM_RATE_LIMIT", () => {
+  it("defaults to 2,000 requests/s, takes a whole number, and 0 for no limit", () => {
+    expect(loadConfig({}).scimRateLimit).toBe(2_000);
+    expect(loadConfig({ SCIM_RATE_LIMIT: "250" }).scimRateLimit).toBe(250);
+    expect(loadConfig({ SCIM_RATE_LIMIT: "0" }).scimRateLimit).toBe(0);
+    for (const bad of ["-1", "1.5", "lots"]) {
+      expect(() => loadConfig({ SCIM_RATE_LIMIT: bad })).toThrow(`SCIM_RATE_LIMIT=${bad} is not a rate`);
+    }
+  });
+});

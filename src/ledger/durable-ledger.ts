@@ -2,13 +2,26 @@
  * The write path of the journal ledger. A write is applied in memory at once (so uniqueness is one
  * synchronous check and the next write to the same resource builds on it: per-resource serialisation for
  * free), appended to the journal and acknowledged only after the fsync that covers it. Writes arriving
- * while an fsync runs share the next one (group commit). If the disk refuses a write, every write not yet
- * durable is undone newest first and refused, and the ledger stops taking writes until a restart.
+ * while an fsync runs are appended together and share the next single fsync (group commit); each one's
+ * promise resolves, and listeners hear of it, once that fsync completed, in seq order.
+ *
+ * If the disk refuses a write or its fsync, the ledger keeps memory and file consistent by giving up on
+ * everything not yet acknowledged: every write of the failed group and every write queued behind it is
+ * undone in memory newest first and refused (so the IdP retries it), the journal is cut back to its last
+ * acknowledged byte, and the ledger stops taking writes until a restart. Retrying the fsync is no option:
+ * after a failed fsync Linux may have dropped the dirty pages while reporting success the next time.
+ * Nothing acknowledged is lost, and no refused write stays in memory or (as far as the disk lets the cut
+ * succeed) in the file.
+ *
+ * Reads are not held back: a GET between a write and its fsync sees the write (the next write to that
+ * resource must build on it anyway). Such a write is either acknowledged a moment later or, if its fsync
+ * fails, undone with the ledger refusing every write from then on, so what a read showed is never
+ * silently dropped while the service carries on.
  */
 import { LedgerError, LedgerIoError, NotFoundError } from "./errors.js";
 import type { JournalFile } from "./journal-file.js";
 import type { JournalLedger, LedgerHealth, LedgerOptions } from "./journal-ledger-contract.js";
-import { encodeRecord } from "./journal-record.js";
+import { encodeRecord, recordOf } from "./journal-record.js";
 import type { LedgerChange, LedgerOperation, ResourceType, ScimResource } from "./ledger.js";
 import type { LedgerState } from "./ledger-state.js";
 import type { HeldLock } from "./lock-file.js";
@@ -40,6 +53,7 @@ export class DurableLedger implements JournalLedger {
   readonly #listeners = new Set<(change: LedgerChange) => void>();
   readonly #now: () => Date;
   readonly #compactAfterBytes: number;
+  readonly #groupCommit: boolean;
   #assignedSeq: number;
   #durableSeq: number;
   #queue: PendingWrite[] = [];
@@ -58,6 +72,7 @@ export class DurableLedger implements JournalLedger {
     this.#assignedSeq = this.#durableSeq = parts.seq;
     this.#now = parts.options.now ?? (() => new Date());
     this.#compactAfterBytes = parts.options.compactAfterBytes ?? 64 * 1024 * 1024;
+    this.#groupCommit = parts.options.groupCommit ?? true;
   }
 
   get lastSeq(): number {
@@ -110,7 +125,7 @@ export class DurableLedger implements JournalLedger {
       at: this.#now().toISOString(),
     };
     return new Promise((resolve, reject) => {
-      this.#queue.push({ change, line: encodeRecord(change), resolve, reject });
+      this.#queue.push({ change, line: encodeRecord(recordOf(change)), resolve, reject });
       this.#kick();
     });
   }
@@ -194,10 +209,11 @@ export class DurableLedger implements JournalLedger {
 
   async #drain(): Promise<void> {
     while ((this.#queue.length > 0 || this.#compactWanted) && this.#failure === undefined) {
-      const batch = this.#queue;
-      this.#queue = [];
       const compact = this.#compactWanted || this.#parts.journal.bytes >= this.#compactAfterBytes;
       this.#compactWanted = false;
+      // Everything queued meanwhile goes into this append and its one fsync; without group commit, one
+      // write. A snapshot always takes the whole queue: it holds the state after every write assigned.
+      const batch = this.#groupCommit || compact ? this.#queue.splice(0) : this.#queue.splice(0, 1);
       try {
         if (compact) await this.#writeSnapshot();
         else await this.#parts.journal.append(Buffer.from(batch.map((write) => write.line).join("")));

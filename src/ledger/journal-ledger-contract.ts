@@ -1,3 +1,4 @@
+import type { SyncFile } from "./journal-file.js";
 import type { IdentityLedger, ScimResource } from "./ledger.js";
 
 /** The on-disk ledger's options and what it offers beyond the IdentityLedger contract. */
@@ -14,6 +15,13 @@ export interface LedgerOptions {
   readonly compactAfterBytes?: number;
   readonly log?: (line: string) => void;
   readonly now?: () => Date;
+  /**
+   * Whether writes that arrive while an fsync runs share the next one (default true). Off, every write
+   * has an fsync of its own, one after another: the baseline the SCIM load benchmark prints beside it.
+   */
+  readonly groupCommit?: boolean;
+  /** How the journal is made durable (default fdatasync); tests count and hold the calls through it. */
+  readonly syncFile?: SyncFile;
 }
 
 /** What `/healthz` and `/metrics` show; counts only, never an identity. */

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { DurableLedger } from "./durable-ledger.js";
 import { LedgerIoError } from "./errors.js";
 import { JournalFile } from "./journal-file.js";
+import { JournalReplayError, replayRecord, type JournalRecord } from "./journal-record.js";
 import type { JournalLedger, LedgerOptions } from "./journal-ledger-contract.js";
 import { LedgerState } from "./ledger-state.js";
 import { acquireLock, type HeldLock } from "./lock-file.js";
@@ -45,7 +46,8 @@ async function loadLedger(
   const snapshotPath = join(dir, "snapshot.json");
   const state = new LedgerState();
   let snapshot = await readSnapshot(snapshotPath);
-  const { journal, read } = await JournalFile.open(join(dir, "journal.log"));
+  const journalPath = join(dir, "journal.log");
+  const { journal, read } = await JournalFile.open(journalPath, options.syncFile);
   if (snapshot === undefined && !read.exists && options.seed !== undefined) {
     const seeded = await options.seed();
     snapshot = { seq: 0, users: seeded.users.map(stripPassword), groups: seeded.groups.map(stripPassword) };
@@ -58,11 +60,16 @@ async function loadLedger(
   for (const group of snapshot?.groups ?? []) state.force("Group", group.id, group);
   let seq = snapshot?.seq ?? 0;
   let replayed = 0;
-  for (const record of read.records) {
-    if (record.seq <= seq) continue;
-    state.force(record.type, record.id, record.after);
-    seq = record.seq;
-    replayed++;
+  try {
+    for (const record of read.records) {
+      if (record.seq <= seq) continue;
+      state.force(record.type, record.id, replayOrExplain(state, record, journalPath));
+      seq = record.seq;
+      replayed++;
+    }
+  } catch (error) {
+    await journal.close();
+    throw error;
   }
   if (read.droppedBytes > 0) {
     log(
@@ -75,4 +82,18 @@ async function loadLedger(
       `(${replayed} journal records replayed)`,
   );
   return new DurableLedger({ dir, lock, journal, state, seq, snapshotPath, options, log });
+}
+
+function replayOrExplain(state: LedgerState, record: JournalRecord, journalPath: string) {
+  try {
+    return replayRecord(state.get(record.type, record.id), record);
+  } catch (error) {
+    if (!(error instanceof JournalReplayError)) throw error;
+    throw new LedgerIoError(
+      `The ledger journal ${journalPath} does not fit the snapshot beside it (${error.message}): move the ` +
+        `data directory aside and restart; the ledger is then rebuilt from the policy repository and the ` +
+        `IdP's next sync`,
+      { cause: error },
+    );
+  }
 }

@@ -10,6 +10,15 @@ function digest(value: string): Buffer {
   return createHash("sha256").update(value, "utf8").digest();
 }
 
+/** The configured tokens' digests, computed once per Secret rather than on every request. */
+const configuredDigests = new WeakMap<Secret, Buffer>();
+
+function digestOf(token: Secret): Buffer {
+  let known = configuredDigests.get(token);
+  if (known === undefined) configuredDigests.set(token, (known = digest(token.reveal())));
+  return known;
+}
+
 export function isAuthorised(req: IncomingMessage, tokens: readonly Secret[]): boolean {
   const header = req.headers.authorization;
   if (typeof header !== "string") return false;
@@ -18,8 +27,7 @@ export function isAuthorised(req: IncomingMessage, tokens: readonly Secret[]): b
   const presented = digest(match[1]!);
   let ok = false;
   for (const token of tokens) {
-    const value = token.reveal();
-    if (value !== "" && timingSafeEqual(presented, digest(value))) ok = true;
+    if (token.reveal() !== "" && timingSafeEqual(presented, digestOf(token))) ok = true;
   }
   return ok;
 }

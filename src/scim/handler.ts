@@ -14,7 +14,7 @@ import { MethodNotAllowedError, ScimError, toErrorBody } from "./errors.js";
 import { sendJson } from "./http-io.js";
 import { LookupIndex } from "./lookup-index.js";
 import { MembershipIndex } from "./membership-index.js";
-import { TokenBucket, type RateLimit } from "./rate-limit.js";
+import { DEFAULT_SCIM_RATE_LIMIT, rateLimitOf, TokenBucket, type RateLimit } from "./rate-limit.js";
 import { routeRequest, type RouteContext } from "./routes.js";
 
 export interface ScimHandlerOptions {
@@ -24,7 +24,8 @@ export interface ScimHandlerOptions {
   readonly basePath?: string;
   /** `https://scim.example.com` as the IdP reaches us; defaults to `http://` + the Host header. */
   readonly baseUrl?: (req: IncomingMessage) => string;
-  readonly rateLimit?: RateLimit;
+  /** Default DEFAULT_SCIM_RATE_LIMIT requests/s; false: no limit. */
+  readonly rateLimit?: RateLimit | false;
   /** Called once per answered request, for metrics. */
   readonly onRequest?: (status: number, method: string) => void;
   /** Called with unexpected errors (answered as 500); never receives tokens or request bodies. */
@@ -39,8 +40,6 @@ export interface ScimHandler {
   /** Stops following the ledger; call it before closing the ledger so no index outlives it. */
   close(): void;
 }
-
-const DEFAULT_RATE_LIMIT: RateLimit = { perSecond: 1000, burst: 2000 };
 
 function defaultBaseUrl(req: IncomingMessage): string {
   return `http://${req.headers.host ?? "localhost"}`;
@@ -62,7 +61,8 @@ function pathSegments(path: string): string[] {
 
 export function createScimHandler(options: ScimHandlerOptions): ScimHandler {
   const basePath = (options.basePath ?? "/scim/v2").replace(/\/+$/, "");
-  const bucket = new TokenBucket(options.rateLimit ?? DEFAULT_RATE_LIMIT);
+  const limit = options.rateLimit ?? rateLimitOf(DEFAULT_SCIM_RATE_LIMIT);
+  const bucket = limit === false ? undefined : new TokenBucket(limit);
   const memberships = new MembershipIndex(options.ledger);
   const lookups = new LookupIndex(options.ledger);
   const baseUrl = options.baseUrl ?? defaultBaseUrl;
@@ -74,7 +74,7 @@ export function createScimHandler(options: ScimHandlerOptions): ScimHandler {
     const method = (req.method ?? "GET").toUpperCase();
     let status = 500;
     try {
-      const wait = bucket.take();
+      const wait = bucket?.take() ?? 0;
       if (wait > 0) {
         status = 429;
         sendJson(res, 429, toErrorBody(new ScimError(429, `Too many requests; retry after ${wait} s`)), {

@@ -94,6 +94,15 @@ function exclude(resource: Json, selection: Selection): Json {
   return out;
 }
 
+/** Whether a core attribute survives the projection, so a caller can skip computing one that does not. */
+export function keepsAttribute(projection: Projection | undefined, name: string): boolean {
+  if (projection === undefined) return true;
+  const included = projection.include?.get("");
+  if (projection.include !== undefined && included?.has(name) !== true && included?.has("*") !== true)
+    return false;
+  return projection.exclude?.get("")?.get(name) !== "all";
+}
+
 export function project(resource: Json, projection: Projection): Json {
   let result = resource;
   if (projection.include !== undefined) result = include(result, projection.include);

@@ -7,7 +7,7 @@ import type { IdentityLedger, ScimResource } from "../ledger/ledger.js";
 import { isUserMember } from "./group-members.js";
 import type { MembershipIndex } from "./membership-index.js";
 import { isObject, type Json } from "./normalise.js";
-import { project, type Projection } from "./projection.js";
+import { keepsAttribute, project, type Projection } from "./projection.js";
 import type { ResourceSchema } from "./schemas.js";
 
 export interface RenderContext {
@@ -33,8 +33,11 @@ export function renderResource(
   if (schema.type === "Group") {
     // Writes already keep members to users (group-members.ts); a journal written before that, or a user
     // deleted a moment ago whose groups are still being updated, must not show more than the file does.
+    // Entra's lookups exclude members: a group of everyone then costs nothing to answer.
     const members = Array.isArray(out.members) ? (out.members as unknown[]) : [];
-    out.members = members.filter((member) => isUserMember(context.ledger, member));
+    out.members = keepsAttribute(projection, "members")
+      ? members.filter((member) => isUserMember(context.ledger, member))
+      : [];
   } else {
     const groups = context.memberships.groupsOf(stored.id).map((groupId) => {
       const group = context.ledger.get("Group", groupId);

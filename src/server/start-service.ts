@@ -13,6 +13,7 @@ import { startProposer, type Proposer, type ProposerOptions } from "../proposals
 import { BUNDLED_POLICIES, openGitPolicyRepo } from "../repos/git/open-git-policy-repo.js";
 import type { PolicyRepo } from "../repos/policy-repo.js";
 import { createScimHandler } from "../scim/handler.js";
+import { rateLimitOf } from "../scim/rate-limit.js";
 import type { Secret } from "../secret.js";
 import type { Config } from "../config.js";
 import { startApplyOnMerge, type ApplyOnMerge } from "./apply-on-merge.js";
@@ -54,6 +55,10 @@ export type ServiceOptions = ServiceBackend & {
   readonly applyOnMerge?: { readonly config: Config };
   /** Built once the proposer runs, before the server listens; asked after SCIM, health and metrics. */
   readonly extraHandler?: (service: { readonly proposer: Proposer }) => Promise<ExtraHandler>;
+  /** SCIM requests per second before 429 (default DEFAULT_SCIM_RATE_LIMIT); 0: no limit. */
+  readonly scimRateLimit?: number;
+  /** The ledger's group commit (default on); off only for the load benchmark's baseline. */
+  readonly ledgerGroupCommit?: boolean;
 };
 
 export interface RunningService {
@@ -83,6 +88,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       return seed;
     },
     log: (line) => log.info(line),
+    groupCommit: options.ledgerGroupCommit ?? true,
   });
   const proposer = startProposer({
     ledger,
@@ -108,6 +114,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const scim = createScimHandler({
     ledger,
     tokens: options.tokens,
+    ...(options.scimRateLimit === undefined
+      ? {}
+      : { rateLimit: options.scimRateLimit === 0 ? false : rateLimitOf(options.scimRateLimit) }),
     onError: (error) => log.error("SCIM request failed", { error }),
     onWarning: (message, fields) => log.warn(message, fields),
   });

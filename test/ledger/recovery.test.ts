@@ -34,7 +34,7 @@ const record = (seq: number, id: string) =>
     type: "User",
     id,
     operation: "create",
-    after: user(id, `${id}@x.io`),
+    body: { kind: "whole", after: user(id, `${id}@x.io`) },
     at: "2026-11-29T00:00:00Z",
   });
 

@@ -172,3 +172,32 @@ describe("deleting a user", () => {
     expect(await groupsListing(user)).toEqual([]);
   });
 });
+
+describe("checking a group write", () => {
+  // Only new or changed entries go through scimmy's slow per-entry check (ingest.ts); they must still go.
+  it("still refuses a new member entry the schema does not allow, next to members already stored", async () => {
+    const kept = await newUser();
+    const group = await newGroup([kept]);
+    const added = await newUser();
+    const refused = await scim.call(
+      "PATCH",
+      `/Groups/${group.id}`,
+      patchOf({ op: "add", path: "members", value: [{ value: added, type: "Device" }] }),
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.body.scimType).toBe("invalidValue");
+    expect(await membersOf(group.id)).toEqual([kept]);
+  });
+
+  it("answers an Entra lookup that excludes members without listing them, and lists them otherwise", async () => {
+    const member = await newUser();
+    const group = await newGroup([member]);
+    const name = encodeURIComponent(`displayName eq "Group ${counter}"`);
+    const lookup = await scim.call("GET", `/Groups?excludedAttributes=members&filter=${name}`);
+    expect(lookup.body.Resources).toHaveLength(1);
+    expect(lookup.body.Resources[0].id).toBe(group.id);
+    expect(lookup.body.Resources[0].members).toBeUndefined();
+    const full = await scim.call("GET", `/Groups?filter=${name}`);
+    expect(pluck(full.body.Resources[0].members, "value")).toEqual([member]);
+  });
+});

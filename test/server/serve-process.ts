@@ -30,6 +30,8 @@ export interface ServeProcessOptions {
   /** Added to a clean environment (no GitHub credentials, no PORT). */
   readonly env?: Record<string, string>;
   readonly args?: readonly string[];
+  /** Flags for node itself, e.g. `--cpu-prof` (not allowed in NODE_OPTIONS). */
+  readonly nodeArgs?: readonly string[];
   readonly startTimeoutMs?: number;
 }
 
@@ -106,6 +108,7 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
   const child = spawn(
     process.execPath,
     [
+      ...(options.nodeArgs ?? []),
       ...cliCommand(),
       "serve",
       "--port",

@@ -4,6 +4,7 @@ import type { Command } from "../command.js";
 import { EXIT_OK, UsageError } from "../errors.js";
 import type { GitHubConfig } from "../../config.js";
 import { startGitHubService } from "../../app/start-github-service.js";
+import { DEFAULT_SCIM_RATE_LIMIT } from "../../scim/rate-limit.js";
 import { createLineWriter, createLogger } from "../../server/logger.js";
 import { resolveScimTokens } from "../../server/scim-token.js";
 import type { RunningService } from "../../server/start-service.js";
@@ -43,6 +44,8 @@ Environment:
   SCIM_TOKEN_FILE   a file holding them instead; with neither set, serve generates one into
                     <data>/scim-token (mode 0600) and prints that path, never the token
   PORT              the port, as --port
+  SCIM_RATE_LIMIT   SCIM requests per second before 429 with Retry-After (default ${DEFAULT_SCIM_RATE_LIMIT}, bursts up
+                    to twice that); 0 turns the limit off
   PULSAR_*, NATS_*  the targets --apply-on-merge applies to (see scim-gitops apply --help)
   POLICY_DIR        where the policies sit inside the repository (default: policies)
 
@@ -100,6 +103,8 @@ Exit codes: 0 stopped by a signal, 1 could not start (the message says why).
       host,
       tokens: tokenSource.tokens,
       log,
+      scimRateLimit: config.scimRateLimit,
+      ledgerGroupCommit: config.ledgerGroupCommit,
       ...(values["apply-on-merge"] === true ? { applyOnMerge: { config } } : {}),
     };
     let service: RunningService;
