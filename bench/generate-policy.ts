@@ -124,7 +124,7 @@ function accessFile(
   return lines.join("\n");
 }
 
-function userName(index: number): string {
+export function userName(index: number): string {
   return `user${String(index).padStart(5, "0")}@example.com`;
 }
 
@@ -148,7 +148,7 @@ function namespaceName(index: number): string {
   return `${tenantName(index % TENANTS)}/ns${String(index).padStart(4, "0")}`;
 }
 
-function uuid(index: number): string {
+export function uuid(index: number): string {
   const hex = index.toString(16).padStart(12, "0");
   return `2819c223-7f76-453a-919d-${hex}`;
 }

@@ -5,8 +5,6 @@
  */
 import { compilePolicy } from "../src/policy/compile/compile.js";
 import { hasErrors, loadPolicy } from "../src/policy/load/load.js";
-import type { EffectiveAccess } from "../src/policy/model/effective-access.js";
-import type { Settings } from "../src/policy/model/model.js";
 import { Secret } from "../src/secret.js";
 import { POLICY_TARGETS } from "../src/targets/registry.js";
 import { pulsarPolicy } from "../src/targets/pulsar/policy/pulsar-policy.js";
@@ -16,6 +14,7 @@ import { pulsarTarget } from "../src/targets/pulsar/pulsar-target.js";
 import { READ_CONCURRENCY } from "../src/targets/pulsar/read-actual.js";
 import { startFakePulsarAdmin, type FakePulsarAdmin } from "../test/fakes/pulsar-admin/server.js";
 import { generatePolicyFiles } from "./generate-policy.js";
+import { seedPulsarInSync } from "./in-sync-cluster.js";
 
 const NOW = new Date("2026-11-29T00:00:00Z");
 const TOKEN = "bench-superuser-token";
@@ -36,7 +35,7 @@ export async function run(): Promise<void> {
   const settings = loaded.policy.settings;
   const fake = await startFakePulsarAdmin({ tokens: { [TOKEN]: "admin" }, superUserRoles: ["admin"] });
   try {
-    const grants = seedInSync(fake, desired, settings);
+    const grants = seedPulsarInSync(fake, desired, settings);
     const client = new PulsarAdminClient({ adminUrl: fake.url, token: new Secret(TOKEN) });
     const namespaces = fake.state.namespaces.size;
     console.log(
@@ -97,29 +96,6 @@ export async function run(): Promise<void> {
   } finally {
     await fake.close();
   }
-}
-
-/** Creates the managed tenants and namespaces and writes every desired grant straight into the fake. */
-function seedInSync(fake: FakePulsarAdmin, desired: EffectiveAccess, settings: Settings): number {
-  const pulsar = pulsarPolicy.settingsOf(settings);
-  for (const tenant of pulsar?.manage.tenants ?? []) fake.state.addTenant(tenant, ["admin"]);
-  for (const name of pulsar?.manage.namespaces ?? []) fake.state.addNamespace(name);
-  let grants = 0;
-  for (const [principal, access] of pulsarPolicy.accessOf(desired).principals) {
-    for (const grant of access.grants) {
-      const { kind, name } = grant.resource;
-      if (kind === "tenant") {
-        fake.state.tenants.get(name)?.adminRoles.add(principal);
-        continue;
-      }
-      const namespace = kind === "namespace" ? name : name.replace(/^[a-z-]+:\/\/([^/]+\/[^/]+)\/.*$/, "$1");
-      if (!fake.state.namespaces.has(namespace)) fake.state.addNamespace(namespace);
-      if (kind === "namespace") fake.state.grantNamespace(name, principal, [...grant.actions]);
-      else fake.state.grantTopic(name, principal, [...grant.actions]);
-      grants++;
-    }
-  }
-  return grants;
 }
 
 /** Drift: drops four namespace grants in each of `count / 4` namespaces, so apply must grant them back. */

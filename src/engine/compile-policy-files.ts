@@ -1,5 +1,5 @@
-import { compilePolicy } from "../policy/compile/compile.js";
-import { hasErrors, loadPolicy } from "../policy/load/load.js";
+import { loadAndCompile } from "../policy/compile/compile-memo.js";
+import { hasErrors } from "../policy/load/load.js";
 import type { EffectiveAccess } from "../policy/model/effective-access.js";
 import type { Diagnostic, Settings } from "../policy/model/model.js";
 import type { PolicyInput } from "./engine-input.js";
@@ -17,12 +17,13 @@ export type CompiledPolicyFiles =
 export function compilePolicyFiles(
   input: Pick<PolicyInput, "files" | "display" | "now" | "diagnostics" | "policyTargets">,
 ): CompiledPolicyFiles {
-  const { policy, diagnostics } = loadPolicy(input.files, {
+  const compiled = loadAndCompile(input.files, {
     dir: input.display,
     now: input.now,
     targets: input.policyTargets,
   });
+  const { diagnostics } = compiled;
   input.diagnostics?.(diagnostics);
   if (hasErrors(diagnostics)) return { valid: false, diagnostics };
-  return { valid: true, diagnostics, settings: policy.settings, desired: compilePolicy(policy, input.now) };
+  return { valid: true, diagnostics, settings: compiled.settings, desired: compiled.desired };
 }

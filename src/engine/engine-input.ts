@@ -1,4 +1,5 @@
 import type { Plan } from "../plan/plan.js";
+import type { EffectiveAccess } from "../policy/model/effective-access.js";
 import type { Diagnostic } from "../policy/model/model.js";
 import type { PolicyTargets } from "../policy/targets/policy-targets.js";
 import type { AnyTarget } from "../targets/target.js";
@@ -41,6 +42,11 @@ export interface ApplyOptions {
   readonly savedPlan?: Plan;
   /** Plan, run the guards and the staleness check, and write nothing. */
   readonly dryRun: boolean;
+  /**
+   * The access the policy applied last time gave (serve --apply-on-merge keeps it): what this policy takes
+   * away from it is revoked first, reading only what those principals held, before the full plan.
+   */
+  readonly previous?: EffectiveAccess;
   /**
    * Called with the plan once the guards and the staleness check passed, just before the first write, so
    * a CI log shows what is being applied even when the job is cut short.

@@ -1,6 +1,7 @@
 import { findGuardViolations } from "../plan/guards.js";
 import type { Plan } from "../plan/plan.js";
 import { hashPolicyTree } from "../plan/policy-tree.js";
+import type { EffectiveAccess } from "../policy/model/effective-access.js";
 import type { Diagnostic, Settings } from "../policy/model/model.js";
 import { compilePolicyFiles } from "./compile-policy-files.js";
 import type { PolicyInput } from "./engine-input.js";
@@ -26,12 +27,18 @@ export async function planPolicy(input: PolicyInput): Promise<PolicyInvalid | Pl
   return { kind: "planned", diagnostics, plan, guards: findGuardViolations(plan, settings) };
 }
 
+/**
+ * Compiles, then reads every target and compares. `beforeReading` runs once the policy is known valid, before
+ * the first read (apply's revocation-first pass).
+ */
 export async function makeFreshPlan(
   input: PolicyInput,
+  beforeReading?: (settings: Settings, desired: EffectiveAccess) => Promise<void>,
 ): Promise<FreshPlan | { readonly valid: false; readonly diagnostics: readonly Diagnostic[] }> {
   const compiled = compilePolicyFiles(input);
   if (!compiled.valid) return compiled;
   const { settings, desired, diagnostics } = compiled;
+  await beforeReading?.(settings, desired);
   const plan: Plan = {
     formatVersion: 1,
     policyTree: hashPolicyTree(input.files),

@@ -1,8 +1,9 @@
 import type { AccessDiff } from "../policy/diff/access-change.js";
 import { diffAccess } from "../policy/diff/access-diff.js";
 import { compilePolicy } from "../policy/compile/compile.js";
+import { loadAndCompile } from "../policy/compile/compile-memo.js";
 import type { LoadResult } from "../policy/load/load.js";
-import { loadPolicy } from "../policy/load/load.js";
+import type { EffectiveAccess } from "../policy/model/effective-access.js";
 import type { Diagnostic, PolicyFiles } from "../policy/model/model.js";
 import type { HoldersByTarget } from "./mass-revocation-guard.js";
 import type { PolicyTargets } from "../policy/targets/policy-targets.js";
@@ -12,10 +13,17 @@ export type Proof =
   | { readonly proven: true; readonly diff: AccessDiff; readonly holders: HoldersByTarget }
   | { readonly proven: false; readonly reason: string; readonly diff?: AccessDiff };
 
+/** A revision as the gate judges it: its diagnostics, and its access compiled when asked for. */
+interface Judged {
+  readonly diagnostics: readonly Diagnostic[];
+  readonly desired: EffectiveAccess;
+}
+
 /**
  * The emergency gate (DESIGN §3): both revisions are loaded and compiled, and the change may merge only
  * when every principal's new access is a subset of the old. A branch that introduces a load error cannot be
- * judged, so it is not proven either.
+ * judged, so it is not proven either. Compiles are remembered by content: main's was usually made by the
+ * apply of the previous merge, and this branch's is the one the apply of this merge needs.
  */
 export function proveRevocationOnly(
   before: PolicyFiles,
@@ -23,7 +31,7 @@ export function proveRevocationOnly(
   options: { readonly dir: string; readonly now: Date; readonly targets?: PolicyTargets },
 ): Proof {
   const load = { ...options, targets: options.targets ?? POLICY_TARGETS };
-  return proveLoadedRevocationOnly(loadPolicy(before, load), loadPolicy(after, load), load);
+  return judge(loadAndCompile(before, load), loadAndCompile(after, load), load.targets);
 }
 
 /** The same gate on revisions already loaded (the PR check loads the head once for its diagnostics too). */
@@ -32,7 +40,16 @@ export function proveLoadedRevocationOnly(
   next: LoadResult,
   options: { readonly now: Date; readonly targets?: PolicyTargets },
 ): Proof {
-  const targets = options.targets ?? POLICY_TARGETS;
+  const compiled = (loaded: LoadResult): Judged => ({
+    diagnostics: loaded.diagnostics,
+    get desired() {
+      return compilePolicy(loaded.policy, options.now);
+    },
+  });
+  return judge(compiled(old), compiled(next), options.targets ?? POLICY_TARGETS);
+}
+
+function judge(old: Judged, next: Judged, targets: PolicyTargets): Proof {
   const newErrors = errorCount(next.diagnostics) - errorCount(old.diagnostics);
   if (newErrors > 0) {
     return {
@@ -40,8 +57,8 @@ export function proveLoadedRevocationOnly(
       reason: `the change adds ${newErrors} policy error(s); run scim-gitops validate`,
     };
   }
-  const compiledBefore = compilePolicy(old.policy, options.now);
-  const diff = diffAccess(compiledBefore, compilePolicy(next.policy, options.now), targets);
+  const compiledBefore = old.desired;
+  const diff = diffAccess(compiledBefore, next.desired, targets);
   if (!diff.revocationOnly) {
     return {
       proven: false,

@@ -3,12 +3,16 @@
  * branch), apply main's policy to the configured targets, as the apply Action would in GitHub mode. Runs one
  * at a time; moves during a run collapse into one more run on the newest head. The engine does the work
  * (guards, revocations first, evidence) on the files of main's head, read straight from the repository.
+ * It keeps the access it applied last, so a leaver's merge is revoked from the targets before the full
+ * plan reads the whole cluster (the engine's revocation-first pass).
  */
 import type { Config } from "../config.js";
 import { applyPolicy } from "../engine/apply-policy.js";
+import { compilePolicyFiles } from "../engine/compile-policy-files.js";
 import type { EngineOutcome } from "../engine/engine-outcome.js";
 import { openTargets } from "../engine/open-targets.js";
 import { formatDiagnostic } from "../policy/load/load.js";
+import type { EffectiveAccess } from "../policy/model/effective-access.js";
 import type { PolicyRepo } from "../repos/policy-repo.js";
 import { TARGETS, policyTargetsOf } from "../targets/registry.js";
 import type { AnyTarget } from "../targets/target.js";
@@ -48,11 +52,14 @@ export function startApplyOnMerge(options: ApplyOnMergeOptions): ApplyOnMerge {
   let failures = 0;
   let lastHead: string | undefined;
   let lastOutcome: ApplyOnMergeState["lastOutcome"];
+  // What the last apply gave, so the next one revokes a leaver's access before it reads the whole cluster.
+  let previous: EffectiveAccess | undefined;
 
   const runOnce = async (head: string) => {
     let clean = false;
     try {
-      const outcome = await applyHead(head, options);
+      const { outcome, applied } = await applyHead(head, options, previous);
+      if (applied !== undefined) previous = applied;
       lastOutcome = outcome.kind;
       clean = appliedCleanly(outcome);
     } catch (error) {
@@ -94,8 +101,15 @@ export function startApplyOnMerge(options: ApplyOnMergeOptions): ApplyOnMerge {
   };
 }
 
-/** Main's policy at `head`, applied to every configured target; the outcome is logged line by line. */
-async function applyHead(head: string, options: ApplyOnMergeOptions): Promise<EngineOutcome> {
+/**
+ * Main's policy at `head`, applied to every configured target; the outcome is logged line by line. Returns
+ * the access it applied, when it did (the compile is remembered, so asking for it again costs nothing).
+ */
+async function applyHead(
+  head: string,
+  options: ApplyOnMergeOptions,
+  previous: EffectiveAccess | undefined,
+): Promise<{ outcome: EngineOutcome; applied?: EffectiveAccess }> {
   const { log } = options;
   const notice = (text: string) => log.info(`apply-on-merge: ${text}`);
   const files = await options.repo.readFiles(head, options.policyDir);
@@ -107,25 +121,30 @@ async function applyHead(head: string, options: ApplyOnMergeOptions): Promise<En
     notice,
   });
   try {
+    const input = {
+      files,
+      revision: head,
+      display: options.policyDir,
+      targets: opened.targets,
+      policyTargets: policyTargetsOf(registry),
+      now: (options.now ?? (() => new Date()))(),
+      notice,
+    };
     const outcome = await applyPolicy(
       {
-        files,
-        revision: head,
-        display: options.policyDir,
-        targets: opened.targets,
-        policyTargets: policyTargetsOf(registry),
-        now: (options.now ?? (() => new Date()))(),
-        notice,
+        ...input,
         diagnostics: (found) => {
           for (const diagnostic of found) {
             if (diagnostic.severity !== "error") log.warn(`apply-on-merge: ${formatDiagnostic(diagnostic)}`);
           }
         },
       },
-      { allowMassRevocation: false, dryRun: false },
+      { allowMassRevocation: false, dryRun: false, ...(previous === undefined ? {} : { previous }) },
     );
     for (const line of applyLogLines(outcome)) log[line.level](`apply-on-merge: ${line.text}`);
-    return outcome;
+    if (outcome.kind !== "applied") return { outcome };
+    const compiled = compilePolicyFiles(input);
+    return compiled.valid ? { outcome, applied: compiled.desired } : { outcome };
   } finally {
     await opened.close();
   }

@@ -11,6 +11,16 @@ export interface ApplyContext {
 }
 
 /**
+ * What a revocation-first pass reads (DESIGN §5: a leaver waits for no review, and then for no full read of
+ * a large cluster either): the principals that lose access and the resources they held it on before.
+ */
+export interface RevocationScope {
+  readonly principals: ReadonlySet<string>;
+  /** As the access diff names them: `namespace` `acme/payments`, `topic` …, `tenant` `acme`, `account` `APP`. */
+  readonly resources: readonly { readonly kind: string; readonly name: string }[];
+}
+
+/**
  * One module per target, same small interface (STYLE habit 4): read actual, compare, apply. A new target
  * is one folder under `targets/` and one line in `registry.ts`.
  */
@@ -25,8 +35,12 @@ export interface Target<Connection, Actual> {
   connect(config: Config): Connection | undefined;
   /** Whether the settings give this target anything to manage. */
   isManaged(settings: Settings): boolean;
-  /** Read the actual state of the managed scope. */
-  readActual(connection: Connection, settings: Settings): Promise<Actual>;
+  /**
+   * Read the actual state of the managed scope; with `scope`, only the part of it that scope touches (at
+   * least every managed resource it names and every entry of its principals), which is all a plan of
+   * those principals' revocations needs.
+   */
+  readActual(connection: Connection, settings: Settings, scope?: RevocationScope): Promise<Actual>;
   /** Pure: compare desired with actual. */
   plan(desired: EffectiveAccess, settings: Settings, actual: Actual): TargetPlan;
   /** Perform a plan's changes, revocations first; keeps going past a failure and reports each result. */

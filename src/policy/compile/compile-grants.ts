@@ -27,8 +27,8 @@ export function prepareSource<E, R>(
 
 interface Holder<S> {
   personId: string;
-  /** One source alone (the common case, no list allocated), or every source on that resource. */
-  readonly grants: Map<string, S | S[]>;
+  /** Every source reaching the principal, grouped by resource only when collected. */
+  readonly sources: S[];
 }
 
 /**
@@ -40,37 +40,58 @@ export class GrantCollector<S extends { readonly resourceKey: string }, G> {
 
   constructor(private readonly merge: (sources: readonly S[]) => G) {}
 
-  add(principal: string, personId: string, source: S): void {
+  /** One principal reached by a binding: every source of its role on this target at once. */
+  add(principal: string, personId: string, sources: readonly S[]): void {
+    if (sources.length === 0) return;
     let holder = this.holders.get(principal);
     if (holder === undefined) {
-      holder = { personId, grants: new Map() };
+      holder = { personId, sources: [] };
       this.holders.set(principal, holder);
     } else if (personId < holder.personId) {
       // Two people rendering to one principal is a validation error; the lower SCIM id wins so the answer
       // still does not depend on binding order.
       holder.personId = personId;
     }
-    const sources = holder.grants.get(source.resourceKey);
-    if (sources === undefined) holder.grants.set(source.resourceKey, source);
-    else if (Array.isArray(sources)) sources.push(source);
-    else holder.grants.set(source.resourceKey, [sources, source]);
+    for (const source of sources) holder.sources.push(source);
   }
 
   collect(): Map<string, PrincipalAccess<G>> {
     const result = new Map<string, PrincipalAccess<G>>();
+    // Most grants come from one source alone, shared by every member of a binding: merged once, the grant
+    // is shared too (grants are never mutated), which spares an object per principal and resource.
+    const alone = new Map<S, G>();
+    const mergeAlone = (source: S): G => {
+      let grant = alone.get(source);
+      if (grant === undefined) {
+        grant = this.merge([source]);
+        alone.set(source, grant);
+      }
+      return grant;
+    };
     // The default sort compares UTF-16 code units, like compareStrings, and runs natively.
     for (const principal of [...this.holders.keys()].sort()) {
       const holder = this.holders.get(principal) as Holder<S>;
-      const keys = [...holder.grants.keys()];
-      if (keys.length > 1) keys.sort();
-      const grants = keys.map((key) => {
-        const sources = holder.grants.get(key) as S | S[];
-        return this.merge(Array.isArray(sources) ? sources : [sources]);
-      });
+      const sources = holder.sources;
+      // Stable: sources on one resource stay in the order bindings reached them.
+      if (sources.length > 1) sources.sort(byResource);
+      const grants: G[] = [];
+      for (let start = 0; start < sources.length;) {
+        const key = (sources[start] as S).resourceKey;
+        let end = start + 1;
+        while (end < sources.length && (sources[end] as S).resourceKey === key) end++;
+        grants.push(
+          end - start === 1 ? mergeAlone(sources[start] as S) : this.merge(sources.slice(start, end)),
+        );
+        start = end;
+      }
       result.set(principal, { personId: holder.personId, grants });
     }
     return result;
   }
+}
+
+function byResource(left: { readonly resourceKey: string }, right: { readonly resourceKey: string }): number {
+  return compareStrings(left.resourceKey, right.resourceKey);
 }
 
 export function compareStrings(left: string, right: string): number {

@@ -158,7 +158,7 @@ function grantRole(
       const principal = own[index];
       const target = managed[index] as ManagedTarget;
       if (principal === undefined || target.protectedPrincipals.has(principal)) continue;
-      for (const source of sources[index] ?? []) target.collector.add(principal, user.id, source);
+      target.collector.add(principal, user.id, sources[index] ?? []);
     }
   }
 }

@@ -64,7 +64,11 @@ export function decodeEntry(key: string, data: Uint8Array): NatsEntry {
 }
 
 export function normaliseSubjects(list: readonly string[]): string[] {
-  return [...new Set(list)].sort();
+  // Compiled grants and entries apply wrote are sorted already: only check them.
+  for (let index = 1; index < list.length; index++) {
+    if (!((list[index - 1] as string) < (list[index] as string))) return [...new Set(list)].sort();
+  }
+  return [...list];
 }
 
 export function samePermissions(

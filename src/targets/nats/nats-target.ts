@@ -24,12 +24,12 @@ export const natsTarget: Target<NatsTargetSession, NatsActual> = {
   isManaged(settings) {
     return (natsPolicy.settingsOf(settings)?.manage.accounts.length ?? 0) > 0;
   },
-  readActual(session, settings) {
+  readActual(session, settings, scope) {
     const nats = natsPolicy.settingsOf(settings);
     if (nats === undefined) {
       return Promise.resolve({ bucket: "", bucketExists: false, entries: {}, unreadable: {} });
     }
-    return readNatsActual(session.connection, nats);
+    return readNatsActual(session.connection, nats, scope);
   },
   plan: planNats,
   apply(session, plan, _settings, context) {

@@ -1,5 +1,5 @@
 import type { EffectiveAccess, Provenance } from "../../policy/model/effective-access.js";
-import type { PulsarGrant, PulsarSettings } from "./policy/pulsar-model.js";
+import type { PulsarGrant, PulsarResource, PulsarSettings } from "./policy/pulsar-model.js";
 import { pulsarPolicy } from "./policy/pulsar-policy.js";
 import type { PulsarActual } from "./actual-state.js";
 import { isNamespaceManaged, isTenantManaged, topicNamespace } from "./policy/pulsar-scope.js";
@@ -15,6 +15,25 @@ export interface PulsarDesired {
   readonly topics: Map<string, Map<string, Want>>;
   readonly tenantAdmins: Map<string, Map<string, Want>>;
   readonly notices: string[];
+}
+
+type Placement =
+  | { readonly kind: "out-of-scope" | "absent"; readonly what: string }
+  | { readonly kind: "tenant" | "namespace" | "topic" };
+
+/** Where a grant on `resource` goes: its level in the plan, or why it is not written. */
+function placeResource(resource: PulsarResource, settings: PulsarSettings, actual: PulsarActual): Placement {
+  const { kind, name } = resource;
+  if (kind === "tenant") {
+    if (!isTenantManaged(name, settings)) return { kind: "out-of-scope", what: `tenant ${name}` };
+    if (actual.tenants[name] === undefined) return { kind: "absent", what: `tenant ${name}` };
+    return { kind: "tenant" };
+  }
+  const namespace = kind === "namespace" ? name : topicNamespace(name);
+  if (namespace === undefined || !isNamespaceManaged(namespace, settings))
+    return { kind: "out-of-scope", what: `${kind} ${name}` };
+  if (actual.namespaces[namespace] === undefined) return { kind: "absent", what: `namespace ${namespace}` };
+  return { kind };
 }
 
 export function selectDesired(
@@ -39,9 +58,24 @@ export function selectDesired(
     principal: string,
     grant: PulsarGrant,
   ): void => {
-    const roles = level.get(key) ?? new Map<string, Want>();
-    roles.set(principal, { actions: [...grant.actions].sort(), because: grant.because });
-    level.set(key, roles);
+    let roles = level.get(key);
+    if (roles === undefined) {
+      roles = new Map<string, Want>();
+      level.set(key, roles);
+    }
+    // A compiled grant is a Want as it is: actions sorted and deduplicated (mergePulsarGrants), provenance.
+    roles.set(principal, grant);
+  };
+
+  // Grants share their resource objects: each is placed (or found out of scope) once, not per principal.
+  const placements = new Map<PulsarResource, Placement>();
+  const placementOf = (resource: PulsarResource): Placement => {
+    let placement = placements.get(resource);
+    if (placement === undefined) {
+      placement = placeResource(resource, settings, actual);
+      placements.set(resource, placement);
+    }
+    return placement;
   };
 
   const wanted = pulsarPolicy.accessOf(desired).principals;
@@ -53,19 +87,27 @@ export function selectDesired(
       continue;
     }
     for (const grant of access.grants) {
-      const { kind, name } = grant.resource;
-      if (kind === "tenant") {
-        if (!isTenantManaged(name, settings)) outOfScope.add(`tenant ${name}`);
-        else if (actual.tenants[name] === undefined) absent.add(`tenant ${name}`);
-        else place(result.tenantAdmins, name, principal, grant);
-        continue;
+      const placement = placementOf(grant.resource);
+      switch (placement.kind) {
+        case "out-of-scope":
+          outOfScope.add(placement.what);
+          break;
+        case "absent":
+          absent.add(placement.what);
+          break;
+        case "tenant":
+          place(result.tenantAdmins, grant.resource.name, principal, grant);
+          break;
+        case "namespace":
+        case "topic":
+          if (grant.actions.length > 0)
+            place(
+              placement.kind === "namespace" ? result.namespaces : result.topics,
+              grant.resource.name,
+              principal,
+              grant,
+            );
       }
-      const namespace = kind === "namespace" ? name : topicNamespace(name);
-      if (namespace === undefined || !isNamespaceManaged(namespace, settings))
-        outOfScope.add(`${kind} ${name}`);
-      else if (actual.namespaces[namespace] === undefined) absent.add(`namespace ${namespace}`);
-      else if (grant.actions.length > 0)
-        place(kind === "namespace" ? result.namespaces : result.topics, name, principal, grant);
     }
   }
 

@@ -21,10 +21,10 @@ export const pulsarTarget: Target<PulsarAdminClient, PulsarActual> = {
     const manage = pulsarPolicy.settingsOf(settings)?.manage;
     return manage !== undefined && manage.tenants.length + manage.namespaces.length > 0;
   },
-  readActual(client, settings) {
+  readActual(client, settings, scope) {
     const pulsar = pulsarPolicy.settingsOf(settings);
     if (pulsar === undefined) return Promise.resolve({ namespaces: {}, tenants: {}, missing: [] });
-    return readPulsarActual(client, pulsar);
+    return readPulsarActual(client, pulsar, scope);
   },
   plan: planPulsar,
   apply(client, plan) {

@@ -1,4 +1,4 @@
-import { encodeAuthorizationResponse, encodeUser, type AuthorizationRequest } from "@nats-io/jwt";
+import type { AuthorizationRequest } from "@nats-io/jwt";
 import { fromCurveSeed } from "@nats-io/nkeys";
 import type { Msg, NatsConnection, Subscription } from "nats";
 import { followBucketPresence } from "./bucket-presence.js";
@@ -6,6 +6,7 @@ import { LiveConnections } from "./live-connections.js";
 import { PermissionTable } from "./permission-table.js";
 import { decodeAuthorizationRequest } from "./decode-request.js";
 import { createFastKeyPair } from "./ed25519-key-pair.js";
+import { encodeAuthorizationResponseJwt, encodeUserJwt } from "./nats-jwt.js";
 import { TokenRejected, type VerifyToken } from "./oidc-verifier.js";
 import { decideAccess, toJwtPermissions } from "./user-permissions.js";
 
@@ -190,25 +191,28 @@ export async function startCallout(options: CalloutOptions): Promise<RunningCall
         `callout: request ignored: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
-    const respond = async (data: { jwt: string } | { error: string }) => {
-      const response = await encodeAuthorizationResponse(
-        request.user_nkey,
-        request.server_id.id,
+    const respond = (data: { jwt: string } | { error: string }) => {
+      const response = encodeAuthorizationResponseJwt({
+        userKey: request.user_nkey,
+        serverId: request.server_id.id,
         issuer,
         data,
-        {},
-      );
+      });
       const bytes = new TextEncoder().encode(response);
       message.respond(xkey !== undefined && serverXkey !== "" ? xkey.seal(bytes, serverXkey) : bytes);
     };
     const cid = request.client_info.id ?? 0;
     try {
       const { person, account, permissions } = await authorize(request);
-      const jwt = await encodeUser(person, request.user_nkey, issuer, toJwtPermissions(permissions), {
-        aud: account,
-        exp: Math.floor(Date.now() / 1000) + options.jwtTtlSeconds,
+      const jwt = encodeUserJwt({
+        name: person,
+        userKey: request.user_nkey,
+        account,
+        permissions: toJwtPermissions(permissions),
+        expiresAt: Math.floor(Date.now() / 1000) + options.jwtTtlSeconds,
+        issuer,
       });
-      await respond({ jwt });
+      respond({ jwt });
       stats.answered++;
       live.track(person, { serverId: request.server_id.id, cid, account, permissions });
     } catch (error) {
@@ -217,7 +221,7 @@ export async function startCallout(options: CalloutOptions): Promise<RunningCall
       if (!(error instanceof TokenRejected || error instanceof CalloutRefusal))
         options.log(`callout: ${String(error)}`);
       options.log(`refused connection ${cid} from ${request.client_info.host ?? "?"}: ${reason}`);
-      await respond({ error: reason });
+      respond({ error: reason });
       stats.refused++;
     }
   }

@@ -19,16 +19,37 @@ export function isPulsarEntryManaged(entry: PulsarRoleEntry, settings: PulsarSet
 
 /** Tenant admin roles are managed only where the whole tenant is. */
 export function isTenantManaged(tenant: string, settings: PulsarSettings): boolean {
-  return settings.manage.tenants.includes(tenant);
+  return scopeOf(settings).tenants.has(tenant);
 }
 
 export function isNamespaceManaged(namespace: string, settings: PulsarSettings): boolean {
-  const tenant = namespace.split("/")[0] ?? "";
-  return isTenantManaged(tenant, settings) || settings.manage.namespaces.includes(namespace);
+  const scope = scopeOf(settings);
+  const slash = namespace.indexOf("/");
+  const tenant = slash < 0 ? namespace : namespace.slice(0, slash);
+  return scope.tenants.has(tenant) || scope.namespaces.has(namespace);
 }
+
+const TOPIC = /^(?:persistent|non-persistent):\/\/([^/]+)\/([^/]+)\/.+$/;
 
 /** `persistent://acme/payments/ledger` → `acme/payments`; undefined for anything not of that form. */
 export function topicNamespace(topic: string): string | undefined {
-  const match = /^(?:persistent|non-persistent):\/\/([^/]+)\/([^/]+)\/.+$/.exec(topic);
+  const match = TOPIC.exec(topic);
   return match === null ? undefined : `${match[1]}/${match[2]}`;
+}
+
+interface ManagedScope {
+  readonly tenants: ReadonlySet<string>;
+  readonly namespaces: ReadonlySet<string>;
+}
+
+/** Settings are immutable values: their scope is turned into sets once, not searched per grant. */
+const scopes = new WeakMap<PulsarSettings["manage"], ManagedScope>();
+
+function scopeOf(settings: PulsarSettings): ManagedScope {
+  let scope = scopes.get(settings.manage);
+  if (scope === undefined) {
+    scope = { tenants: new Set(settings.manage.tenants), namespaces: new Set(settings.manage.namespaces) };
+    scopes.set(settings.manage, scope);
+  }
+  return scope;
 }
