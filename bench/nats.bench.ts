@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { encodeAuthorizationResponse, encodeUser } from "@nats-io/jwt";
@@ -52,9 +53,13 @@ export async function run(): Promise<void> {
     const plainRates: number[] = [];
     const calloutLatencies: number[] = [];
     const plainLatencies: number[] = [];
+    const cpu = { plain: new CpuPerConnect(), callout: new CpuPerConnect() };
+    const processes = { "nats-server": world.server.pid, "nats-auth": service.pid };
     for (let round = 1; round <= runs; round++) {
-      const plainRun = await timeConnects([plain], SEQUENTIAL);
-      const calloutRun = await timeConnects([viaCallout], SEQUENTIAL);
+      const plainRun = await cpu.plain.during(processes, SEQUENTIAL, () => timeConnects([plain], SEQUENTIAL));
+      const calloutRun = await cpu.callout.during(processes, SEQUENTIAL, () =>
+        timeConnects([viaCallout], SEQUENTIAL),
+      );
       ratios.push(calloutRun.rate / plainRun.rate);
       calloutRates.push(calloutRun.rate);
       plainRates.push(plainRun.rate);
@@ -74,6 +79,9 @@ export async function run(): Promise<void> {
       `connect time through nats-auth: p50 ${quantile(calloutLatencies, 0.5).toFixed(2)} ms, p99 ${quantile(calloutLatencies, 0.99).toFixed(2)} ms; ` +
         `plain user p50 ${quantile(plainLatencies, 0.5).toFixed(2)} ms, p99 ${quantile(plainLatencies, 0.99).toFixed(2)} ms`,
     );
+    // Where the time goes: a sequential connect waits on each process in turn, so their CPU adds up.
+    console.log(`CPU per sequential connect, through nats-auth: ${cpu.callout.describe()}`);
+    console.log(`CPU per sequential connect, plain user:        ${cpu.plain.describe()}`);
 
     // Every connect with a token never seen before: the full OIDC check (signature against the JWKS) each time.
     const fresh = await Promise.all(
@@ -177,6 +185,54 @@ async function signingCost(): Promise<void> {
 }
 
 /** Connects and closes `count` times, `inFlight` at once, cycling through `options`. */
+/**
+ * CPU time (user + system) each process spent per connect, summed over the runs measured: read from
+ * /proc/PID/stat for the child processes (clock ticks, 10 ms each, so only sums over hundreds of connects
+ * mean anything) and process.cpuUsage() for this one, the client.
+ */
+class CpuPerConnect {
+  readonly #spent = new Map<string, number>();
+  #connects = 0;
+
+  async during<T>(
+    processes: Readonly<Record<string, number | undefined>>,
+    connects: number,
+    work: () => Promise<T>,
+  ): Promise<T> {
+    const before = Object.entries(processes).map(([name, pid]) => [name, ticksOf(pid)] as const);
+    const client = process.cpuUsage();
+    const result = await work();
+    const used = process.cpuUsage(client);
+    this.#add("client (this process)", (used.user + used.system) / 1000);
+    for (const [name, ticks] of before) {
+      this.#add(name, ((ticksOf(processes[name]) - ticks) * 1000) / CLOCK_TICKS_PER_SECOND);
+    }
+    this.#connects += connects;
+    return result;
+  }
+
+  describe(): string {
+    const parts = [...this.#spent].map(([name, ms]) => `${name} ${(ms / this.#connects).toFixed(2)} ms`);
+    const total = [...this.#spent.values()].reduce((sum, ms) => sum + ms, 0) / this.#connects;
+    return `${parts.join(", ")}; ${total.toFixed(2)} ms in all`;
+  }
+
+  #add(name: string, ms: number): void {
+    this.#spent.set(name, (this.#spent.get(name) ?? 0) + ms);
+  }
+}
+
+/** Linux's USER_HZ, which /proc/PID/stat counts in. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+function ticksOf(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  // Fields after the command name (which may hold spaces, so split after its closing parenthesis).
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return Number(fields[11]) + Number(fields[12]);
+}
+
 async function timeConnects(
   options: readonly ConnectionOptions[],
   count: number,

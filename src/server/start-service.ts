@@ -10,6 +10,7 @@ import type { JournalLedger } from "../ledger/journal-ledger-contract.js";
 import { openLedger } from "../ledger/journal-ledger.js";
 import { readLedgerSeed } from "../proposals/ledger-seed.js";
 import { startProposer, type Proposer, type ProposerOptions } from "../proposals/proposer.js";
+import { startProposerThread, threadSettingsOf } from "../proposals/thread/proposer-thread.js";
 import { BUNDLED_POLICIES, openGitPolicyRepo } from "../repos/git/open-git-policy-repo.js";
 import type { PolicyRepo } from "../repos/policy-repo.js";
 import { createScimHandler } from "../scim/handler.js";
@@ -59,6 +60,12 @@ export type ServiceOptions = ServiceBackend & {
   readonly scimRateLimit?: number;
   /** The ledger's group commit (default on); off only for the load benchmark's baseline. */
   readonly ledgerGroupCommit?: boolean;
+  /**
+   * Embedded mode: run the proposer on a worker thread of its own (`startProposerThread`), so its flushes
+   * and proofs never hold a SCIM request. `serve` does; in-process tests do not, since the thread loads the
+   * built JavaScript.
+   */
+  readonly proposerThread?: boolean;
 };
 
 export interface RunningService {
@@ -90,14 +97,21 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     log: (line) => log.info(line),
     groupCommit: options.ledgerGroupCommit ?? true,
   });
-  const proposer = startProposer({
-    ledger,
-    ...options.proposals,
-    repo,
-    policyDir,
-    log: { info: (line) => log.info(line), warn: (line) => log.warn(line), error: (line) => log.error(line) },
-    ...options.proposer,
-  });
+  const proposerLog = {
+    info: (line: string) => log.info(line),
+    warn: (line: string) => log.warn(line),
+    error: (line: string) => log.error(line),
+  };
+  const proposer =
+    options.proposerThread === true && options.repoPath !== undefined
+      ? startProposerThread({
+          ledger,
+          repoPath: options.repoPath,
+          policyDir,
+          settings: threadSettingsOf(options.proposer),
+          log: proposerLog,
+        })
+      : startProposer({ ledger, ...options.proposals, repo, policyDir, log: proposerLog, ...options.proposer });
   const applier =
     options.applyOnMerge === undefined
       ? undefined

@@ -23,6 +23,8 @@ export interface RunningNatsServer {
   /** The account seed whose public key is auth_callout.issuer. */
   readonly issuerSeed: string;
   readonly xkeySeed: string | undefined;
+  /** The nats-server process (benchmarks read its CPU time). */
+  readonly pid: number | undefined;
   /** What the server has logged so far (its stderr): where an operator reads why a connect was refused. */
   log(): string;
   stop(): Promise<void>;
@@ -89,6 +91,7 @@ authorization {
     sys: { user: "kicker", password: sysPassword },
     issuerSeed: new TextDecoder().decode(issuer.getSeed()),
     xkeySeed: xkey === undefined ? undefined : new TextDecoder().decode(xkey.getSeed()),
+    pid: child.pid,
     log: () => log,
     async stop() {
       if (child.exitCode === null) {

@@ -1,0 +1,165 @@
+import { Worker } from "node:worker_threads";
+import type { IdentityLedger } from "../../ledger/ledger.js";
+import type { Proposer, ProposerLogger, ProposerOptions, ProposerState } from "../proposer.js";
+import type { FromThread, ProposerThreadData, ThreadSettings, ToThread } from "./thread-messages.js";
+
+export interface ProposerThreadOptions {
+  readonly ledger: IdentityLedger;
+  /** The policy repository on disk; it must exist (the service opened or created it). */
+  readonly repoPath: string;
+  readonly policyDir: string;
+  readonly settings?: ThreadSettings;
+  readonly log: ProposerLogger;
+}
+
+/** The settings of `options` a thread can take: its numbers (functions such as `now` stay behind). */
+export function threadSettingsOf(options: Partial<ProposerOptions> | undefined): ThreadSettings {
+  const settings: Record<string, number | readonly number[]> = {};
+  for (const key of SETTING_KEYS) {
+    const value = options?.[key];
+    if (value !== undefined) settings[key] = value;
+  }
+  return settings;
+}
+
+const SETTING_KEYS = [
+  "debounceMs",
+  "maxWaitMs",
+  "maxBatch",
+  "maxEmergencyBatch",
+  "watchMainMs",
+  "retryDelaysMs",
+] as const satisfies readonly (keyof ThreadSettings)[];
+
+const ENTRY = new URL("./proposer-thread-entry.js", import.meta.url);
+
+/**
+ * Embedded mode's proposer on a worker thread of its own (proposer-thread-entry.ts), behind the same
+ * `Proposer` face. The SCIM thread only forwards each durable ledger change (a structured clone of the
+ * resource) and reads the state the thread last reported; a flush of 10k identities or an emergency
+ * proof compiling the whole policy runs beside the IdP's requests instead of in front of them.
+ */
+export function startProposerThread(options: ProposerThreadOptions): Proposer {
+  const { ledger, log } = options;
+  const listeners = new Set<(head: string) => void>();
+  const replies = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  let nextId = 1;
+  let reported: { state: ProposerState; at: number; received: number } | undefined;
+  let sent = 0;
+  let stopped: Error | undefined;
+
+  // The seed and the subscription are taken in one synchronous step, so no change falls between them.
+  const data: ProposerThreadData = {
+    repoPath: options.repoPath,
+    policyDir: options.policyDir,
+    settings: options.settings ?? {},
+    seed: { users: ledger.list("User"), groups: ledger.list("Group"), lastSeq: ledger.lastSeq },
+  };
+  const worker = new Worker(ENTRY, { workerData: data });
+  const unsubscribe = ledger.subscribe(({ seq, type, id, operation, after, at }) => {
+    send({ kind: "change", change: { seq, type, id, operation, after, at } });
+    sent++;
+  });
+
+  function send(message: ToThread): void {
+    if (stopped === undefined) worker.postMessage(message);
+  }
+
+  function ask(message: (id: number) => ToThread): Promise<void> {
+    if (stopped !== undefined) return Promise.reject(stopped);
+    const id = nextId++;
+    return new Promise<void>((resolve, reject) => {
+      replies.set(id, { resolve, reject });
+      send(message(id));
+    });
+  }
+
+  worker.on("message", (message: FromThread) => {
+    switch (message.kind) {
+      case "state":
+        reported = { state: message.state, at: message.at, received: message.received };
+        return;
+      case "log":
+        log[message.level](message.line);
+        return;
+      case "main-moved":
+        for (const listener of listeners) listener(message.head);
+        return;
+      case "done": {
+        const reply = replies.get(message.id);
+        replies.delete(message.id);
+        if (message.error === undefined) reply?.resolve();
+        else reply?.reject(new Error(message.error));
+        return;
+      }
+    }
+  });
+  const fail = (error: Error) => {
+    if (stopped !== undefined) return;
+    stopped = error;
+    log.error(`the proposer thread stopped: ${error.message}; restart serve to propose again`);
+    for (const reply of replies.values()) reply.reject(error);
+    replies.clear();
+  };
+  worker.on("error", fail);
+  worker.on("exit", (code) => fail(new Error(`the proposer thread exited with ${code}`)));
+
+  return {
+    flush: () => ask((id) => ({ kind: "flush", id })),
+    state() {
+      const state = reported?.state ?? STARTING;
+      // Changes on their way to the thread are pending too: a report taken before they arrived must not
+      // read as "everything flushed".
+      const inFlight = sent - (reported?.received ?? 0);
+      const shown: ProposerState = {
+        ...state,
+        pendingChanges: state.pendingChanges + inFlight,
+        ...(stopped === undefined ? {} : { lastError: `the proposer thread stopped: ${stopped.message}` }),
+      };
+      // The age of the oldest waiting case kept counting since the thread reported it.
+      if (reported === undefined || shown.emergencies.queued === 0) return shown;
+      const since = Date.now() - reported.at;
+      return {
+        ...shown,
+        emergencies: { ...shown.emergencies, oldestQueuedMs: shown.emergencies.oldestQueuedMs + since },
+      };
+    },
+    mainMayHaveMoved: () => send({ kind: "main-may-have-moved" }),
+    onMainMoved(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async close() {
+      unsubscribe();
+      try {
+        await ask((id) => ({ kind: "close", id }));
+      } catch {
+        // The thread is gone already: there is nothing left to finish.
+      }
+      stopped ??= new Error("the proposer is closed");
+      await worker.terminate();
+    },
+  };
+}
+
+/** What the service shows before the thread's first report (it starts in milliseconds). */
+const STARTING: ProposerState = {
+  pendingChanges: 0,
+  flushes: 0,
+  flushFailures: 0,
+  syncCommits: 0,
+  syncPendingFiles: 0,
+  mainMoves: 0,
+  emergencies: {
+    queued: 0,
+    retrying: 0,
+    oldestQueuedMs: 0,
+    merged: 0,
+    mergedCases: 0,
+    held: 0,
+    unmerged: 0,
+    refused: 0,
+    skipped: 0,
+    failed: 0,
+  },
+};

@@ -1,0 +1,53 @@
+import type { LedgerOperation, ResourceType, ScimResource } from "../../ledger/ledger.js";
+import type { ProposerState } from "../proposer-state.js";
+
+/** What the proposer thread starts from: where the repository is, its settings, and the ledger as it is. */
+export interface ProposerThreadData {
+  readonly repoPath: string;
+  readonly policyDir: string;
+  /** Numbers only: functions cannot cross to another thread. */
+  readonly settings: ThreadSettings;
+  readonly seed: {
+    readonly users: readonly ScimResource[];
+    readonly groups: readonly ScimResource[];
+    readonly lastSeq: number;
+  };
+}
+
+export interface ThreadSettings {
+  readonly debounceMs?: number;
+  readonly maxWaitMs?: number;
+  readonly maxBatch?: number;
+  readonly maxEmergencyBatch?: number;
+  readonly watchMainMs?: number;
+  readonly retryDelaysMs?: readonly number[];
+}
+
+/** One acknowledged ledger change; the thread knows the resource before it from its own copy. */
+export interface ThreadChange {
+  readonly seq: number;
+  readonly type: ResourceType;
+  readonly id: string;
+  readonly operation: LedgerOperation;
+  readonly after: ScimResource | undefined;
+  readonly at: string;
+}
+
+export type ToThread =
+  | { readonly kind: "change"; readonly change: ThreadChange }
+  | { readonly kind: "flush"; readonly id: number }
+  | { readonly kind: "main-may-have-moved" }
+  | { readonly kind: "close"; readonly id: number };
+
+export type FromThread =
+  | {
+      readonly kind: "state";
+      readonly state: ProposerState;
+      /** Wall-clock ms when it was taken. */
+      readonly at: number;
+      /** Changes the thread had received by then: the service counts the rest as pending too. */
+      readonly received: number;
+    }
+  | { readonly kind: "log"; readonly level: "info" | "warn" | "error"; readonly line: string }
+  | { readonly kind: "main-moved"; readonly head: string }
+  | { readonly kind: "done"; readonly id: number; readonly error?: string };
