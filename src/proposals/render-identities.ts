@@ -1,7 +1,7 @@
-import { parse } from "yaml";
 import type { ScimResource } from "../ledger/ledger.js";
 import { renderGroupFile, renderUserFile } from "../policy/identities/identity-file.js";
 import { slugFor } from "../policy/identities/slug.js";
+import { parseYaml } from "../policy/yaml/load-yaml.js";
 import { groupFieldsFrom, userFieldsFrom, userFieldsFromFile } from "./identity-fields.js";
 
 /** The identity files of a revision, keyed by path under `identities/` (`users/alice.yaml`). */
@@ -81,16 +81,20 @@ export class IdentityRenderer {
     return { users, groups };
   }
 
+  /**
+   * The top-level `id` as `yaml.parse` reads it (a string, or a number as text), or undefined for a file
+   * with errors or without one. Through the policy loader's parser, whose fast path takes the bot's own
+   * files without building a YAML document: 10k of them are indexed at every start and new texts at
+   * every flush.
+   */
   private idOf(text: string): string | undefined {
     if (this.#ids.has(text)) return this.#ids.get(text);
+    const parsed = parseYaml(text);
     let id: string | undefined;
-    try {
-      const document: unknown = parse(text);
-      const value =
-        typeof document === "object" && document !== null ? (document as { id?: unknown }).id : undefined;
-      id = typeof value === "string" || typeof value === "number" ? String(value) : undefined;
-    } catch {
-      id = undefined;
+    if (parsed.root?.kind === "map" && !parsed.problems.some((problem) => problem.severity === "error")) {
+      const value = parsed.root.entries.find((entry) => entry.key === "id")?.value;
+      const scalar = value?.kind === "scalar" ? value.value : undefined;
+      id = typeof scalar === "string" || typeof scalar === "number" ? String(scalar) : undefined;
     }
     this.#ids.set(text, id);
     return id;
