@@ -61,6 +61,8 @@ const MODES: readonly Mode[] = [FIGURE, BASELINE, BARE].filter((mode) =>
 
 interface Measured {
   readonly step: StepResult;
+  /** How long the proposer took to commit the step's writes after the step ended, and in how many commits. */
+  readonly caughtUp: { readonly seconds: number; readonly commits: number } | undefined;
   readonly rssBeforeMb: number;
   readonly rssAfterMb: number;
   /** Ledger writes per fsync during the step. */
@@ -189,8 +191,11 @@ interface Target {
   readonly scimUrl: string;
   readonly pid: number;
   ledgerFigures(): Promise<{ fsyncs: number; seq: number }>;
-  /** Waits until background work (the proposer's flush) has caught up. */
-  settle(): Promise<void>;
+  /**
+   * Waits until background work (the proposer's flush) has caught up; resolves to the proposer's sync
+   * commits so far, or undefined where there is no proposer (or it did not catch up in two minutes).
+   */
+  settle(): Promise<number | undefined>;
   stop(): Promise<void>;
 }
 
@@ -209,7 +214,7 @@ async function startServe(dataDir: string, repoPath: string, mode: Mode, profile
     // So one rate's proposer backlog is not charged to the next.
     settle: () =>
       waitForFlush(serve.origin, new Date(), 120_000).then(
-        () => undefined,
+        (state) => state.flush.syncCommits,
         () => undefined,
       ),
     stop: async () => void (await serve.stop("SIGTERM")),
@@ -230,7 +235,7 @@ async function startBare(dataDir: string, profile: string): Promise<Target> {
     scimUrl: root,
     pid: child.pid!,
     ledgerFigures: () => ask<BareFigures>(child, "figures"),
-    settle: () => Promise.resolve(),
+    settle: () => Promise.resolve(undefined),
     stop: async () => {
       const exited = once(child, "exit");
       child.send("stop");
@@ -262,16 +267,25 @@ async function measure(seeded: Seeded, mode: Mode, run: number, scratch: string)
     await ask(generator, plan);
     // Warm-up (JIT, connections, the proposer's first flush on this copy); not measured.
     await ask<StepResult>(generator, { kind: "step", rate: 100, seconds: 3 });
+    let commits = await target.settle();
     for (const rate of RATES) {
-      await target.settle();
       const rssBeforeMb = await rssMb(target.pid);
       const before = await target.ledgerFigures();
       const step = await ask<StepResult>(generator, { kind: "step", rate, seconds: SECONDS });
       const after = await target.ledgerFigures();
       const rssAfterMb = await rssMb(target.pid);
       const fsyncs = after.fsyncs - before.fsyncs;
+      // So one rate's proposer backlog is not charged to the next; how long it takes is a figure too.
+      const settling = performance.now();
+      const committed = await target.settle();
+      const caughtUp =
+        committed === undefined || commits === undefined
+          ? undefined
+          : { seconds: (performance.now() - settling) / 1000, commits: committed - commits };
+      commits = committed;
       results.push({
         step,
+        caughtUp,
         rssBeforeMb,
         rssAfterMb,
         writesPerFsync: fsyncs === 0 ? 0 : (after.seq - before.seq) / fsyncs,
@@ -321,6 +335,14 @@ function report(rate: number, byMode: ReadonlyMap<Mode, Measured[]>): void {
     ["errors", (runs) => `${median(runs.map((r) => r.step.errors))} of ${runs[0]!.step.sent}`],
     ["  why (all runs)", (runs) => errorStatuses(runs.map((r) => r.step.statuses))],
     ["writes per fsync", (runs) => median(runs.map((r) => r.writesPerFsync)).toFixed(1)],
+    [
+      "proposer caught up",
+      (runs) => {
+        const caught = runs.flatMap((r) => (r.caughtUp === undefined ? [] : [r.caughtUp]));
+        if (caught.length === 0) return "-";
+        return `${median(caught.map((c) => c.seconds)).toFixed(1)} s later, ${median(caught.map((c) => c.commits))} sync commits`;
+      },
+    ],
     [
       "server RSS",
       (runs) =>

@@ -3,6 +3,7 @@
  * revocation proof's compiles, git — away from the thread that answers SCIM, so a flush or an emergency
  * never holds an IdP's request (issue 11). Started by `startProposerThread`; talks only in messages.
  */
+import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import { openGitPolicyRepo } from "../../repos/git/open-git-policy-repo.js";
 import { startProposer } from "../proposer.js";
@@ -11,6 +12,19 @@ import type { FromThread, ProposerThreadData, ToThread } from "./thread-messages
 
 /** How often the thread tells the service its state when it changed (what /healthz and /metrics show). */
 const STATE_EVERY_MS = 100;
+/**
+ * This thread's nice value. On Linux a thread is scheduled on its own, and `setPriority(0, …)` from here
+ * changes only this one: when the cores are busy (an import at 1,000 requests/s and emergencies proving
+ * one after another) the IdP's requests go first and the proposer takes the time left over; on an idle
+ * machine it changes nothing. Raising one's own nice value needs no privilege.
+ */
+const PROPOSER_NICE = 10;
+
+try {
+  setPriority(0, PROPOSER_NICE);
+} catch {
+  // Not every platform schedules threads on their own; the proposer then runs at the service's priority.
+}
 
 const port = parentPort;
 if (port === null) throw new Error("proposer-thread-entry runs only as a worker thread");
