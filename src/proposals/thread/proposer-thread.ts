@@ -1,6 +1,7 @@
 import { Worker } from "node:worker_threads";
 import type { IdentityLedger } from "../../ledger/ledger.js";
 import type { Proposer, ProposerLogger, ProposerOptions, ProposerState } from "../proposer.js";
+import { ProposerStats } from "../proposer-state.js";
 import type { FromThread, ProposerThreadData, ThreadSettings, ToThread } from "./thread-messages.js";
 
 export interface ProposerThreadOptions {
@@ -142,24 +143,9 @@ export function startProposerThread(options: ProposerThreadOptions): Proposer {
   };
 }
 
-/** What the service shows before the thread's first report (it starts in milliseconds). */
-const STARTING: ProposerState = {
-  pendingChanges: 0,
-  flushes: 0,
-  flushFailures: 0,
-  syncCommits: 0,
-  syncPendingFiles: 0,
-  mainMoves: 0,
-  emergencies: {
-    queued: 0,
-    retrying: 0,
-    oldestQueuedMs: 0,
-    merged: 0,
-    mergedCases: 0,
-    held: 0,
-    unmerged: 0,
-    refused: 0,
-    skipped: 0,
-    failed: 0,
-  },
-};
+/** What the service shows before the thread's first report (it starts in milliseconds): nothing done yet. */
+const STARTING: ProposerState = new ProposerStats().snapshot(
+  0,
+  { queued: 0, retrying: 0, oldestQueuedMs: 0 },
+  undefined,
+);

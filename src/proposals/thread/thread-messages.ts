@@ -1,4 +1,5 @@
 import type { LedgerOperation, ResourceType, ScimResource } from "../../ledger/ledger.js";
+import type { ProposerOptions } from "../proposer.js";
 import type { ProposerState } from "../proposer-state.js";
 
 /** What the proposer thread starts from: where the repository is, its settings, and the ledger as it is. */
@@ -14,14 +15,11 @@ export interface ProposerThreadData {
   };
 }
 
-export interface ThreadSettings {
-  readonly debounceMs?: number;
-  readonly maxWaitMs?: number;
-  readonly maxBatch?: number;
-  readonly maxEmergencyBatch?: number;
-  readonly watchMainMs?: number;
-  readonly retryDelaysMs?: readonly number[];
-}
+/** The proposer's settings that can cross to another thread: its numbers. */
+export type ThreadSettings = Pick<
+  ProposerOptions,
+  "debounceMs" | "maxWaitMs" | "maxBatch" | "maxEmergencyBatch" | "watchMainMs" | "retryDelaysMs"
+>;
 
 /** One acknowledged ledger change; the thread knows the resource before it from its own copy. */
 export interface ThreadChange {
