@@ -6,11 +6,12 @@
  * `yaml` library's full parse of the same files beside it as the baseline, and reading the actual state
  * (bounded concurrency over HTTP to the fake in this process; the KV bucket) printed separately. The goal
  * of issue 2 (load + validate + compile ≤ 2 s) is printed too. Medians of BENCH_RUNS (default 3).
+ * COMPILE_CPU_PROF=DIR writes a --cpu-prof profile of each run's process into DIR.
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "../src/config.js";
 import { compilePolicy } from "../src/policy/compile/compile.js";
@@ -29,6 +30,7 @@ const ISSUE_2_GOAL_MS = 2_000;
 const NOW = new Date("2026-11-29T00:00:00Z");
 const TOKEN = "compile-bench-superuser";
 const RUN = fileURLToPath(new URL("./compile-plan-run.ts", import.meta.url));
+const CPU_PROF = process.env["COMPILE_CPU_PROF"];
 
 export async function run(): Promise<void> {
   const runs = Number(process.env["BENCH_RUNS"] ?? 3);
@@ -115,7 +117,8 @@ export async function run(): Promise<void> {
 
 /** One fresh process doing plan's work against the world above. */
 async function runOnce(dir: string, env: Record<string, string>): Promise<CompilePlanFigures> {
-  const child = spawn(process.execPath, ["--import", "tsx", RUN, dir], {
+  const profile = CPU_PROF === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${resolve(CPU_PROF)}`];
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", RUN, dir], {
     env: { PATH: process.env["PATH"] ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -100,8 +100,15 @@ export function compareStrings(left: string, right: string): number {
 
 /** Sorts `values` in place and drops repeats. */
 export function sortedUnique(values: string[]): string[] {
-  values.sort(compareStrings);
-  return values.filter((value, index) => index === 0 || value !== values[index - 1]);
+  // The default sort compares UTF-16 code units, like compareStrings, and runs natively.
+  values.sort();
+  let kept = 0;
+  for (let index = 0; index < values.length; index++) {
+    const value = values[index] as string;
+    if (index === 0 || value !== values[kept - 1]) values[kept++] = value;
+  }
+  values.length = kept;
+  return values;
 }
 
 /** Provenance in one order whatever order bindings were read in, each binding → role → entry once. */
@@ -110,9 +117,14 @@ export function sortedProvenance(
 ): readonly Provenance[] {
   if (sources.length === 1) return sources[0]!.alone;
   const sorted = sources.map((source) => source.because).sort(compareProvenance);
-  return sorted.filter(
-    (because, index) => index === 0 || compareProvenance(because, sorted[index - 1]!) !== 0,
-  );
+  let kept = 0;
+  for (let index = 0; index < sorted.length; index++) {
+    const because = sorted[index] as Provenance;
+    if (index === 0 || compareProvenance(because, sorted[kept - 1] as Provenance) !== 0)
+      sorted[kept++] = because;
+  }
+  sorted.length = kept;
+  return sorted;
 }
 
 function compareProvenance(left: Provenance, right: Provenance): number {

@@ -2,6 +2,8 @@ import { renderPrincipal } from "../compile/principal.js";
 import type { UserIdentity } from "../model/model.js";
 import type { RuleInput } from "./rule-input.js";
 
+const NOWHERE: readonly string[] = [];
+
 interface Protection {
   readonly target: string;
   readonly template: string;
@@ -29,18 +31,20 @@ export function checkProtectedPrincipals(input: RuleInput): void {
   for (const user of input.policy.users) users.set(user.userName.toLowerCase(), user);
   const groups = new Map(input.policy.groups.map((group) => [group.displayName.toLowerCase(), group]));
 
-  const known = new Map<string, string[]>();
-  const protectedAs = (userName: string): string[] => {
+  const known = new Map<string, readonly string[]>();
+  const protectedAs = (userName: string): readonly string[] => {
     const key = userName.toLowerCase();
     const cached = known.get(key);
     if (cached !== undefined) return cached;
     const user = users.get(key) ?? { userName, id: "", emails: [] };
-    const hits = protections.flatMap((protection) => {
+    // Nearly everyone is protected nowhere: they share one empty list instead of a flatMap each.
+    let hits: readonly string[] = NOWHERE;
+    for (const protection of protections) {
       const principal = renderPrincipal(protection.template, user);
-      return principal !== undefined && protection.principals.has(principal)
-        ? [`${principal} on ${protection.target}`]
-        : [];
-    });
+      if (principal !== undefined && protection.principals.has(principal)) {
+        hits = [...hits, `${principal} on ${protection.target}`];
+      }
+    }
     known.set(key, hits);
     return hits;
   };
@@ -58,7 +62,10 @@ export function checkProtectedPrincipals(input: RuleInput): void {
       continue;
     }
     const members = groups.get(name.toLowerCase())?.members ?? [];
-    const hits = members.flatMap((member) => protectedAs(member));
+    const hits: string[] = [];
+    for (const member of members) {
+      for (const hit of protectedAs(member)) hits.push(hit);
+    }
     if (hits.length > 0) {
       source.report.warning(
         source.subjectOffset,

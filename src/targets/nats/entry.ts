@@ -123,8 +123,10 @@ export function coversSubject(pattern: string, subject: string): boolean {
   return p.length === s.length;
 }
 
-function sameList(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((item, index) => item === b[index]);
+export function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let index = 0; index < a.length; index++) if (a[index] !== b[index]) return false;
+  return true;
 }
 
 function readSubjects(value: unknown, key: string, account: string): SubjectPermissions {

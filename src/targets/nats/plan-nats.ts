@@ -11,6 +11,7 @@ import {
   keyForPrincipal,
   narrowsPermissions,
   normaliseSubjects,
+  sameList,
   samePermissions,
   type AccountPermissions,
 } from "./entry.js";
@@ -53,6 +54,8 @@ export function planNats(desired: EffectiveAccess, settings: Settings, actual: N
       const before = entry?.accounts[account];
       if (before !== undefined && !disabled) holders.add(principal);
       const grant = grants.get(account);
+      // In sync, the common case: compared without building the permissions a change would write.
+      if (!disabled && before !== undefined && grant !== undefined && holdsGrant(before, grant)) continue;
       const after = grant === undefined ? undefined : permissionsOf(grant);
       if (samePermissions(before, after) && !(disabled && after !== undefined)) continue;
       const narrows = !disabled && narrowsPermissions(before, after);
@@ -118,6 +121,26 @@ function permissionsOf(grant: NatsGrant): AccountPermissions {
       deny: normaliseSubjects(grant.subscribe.deny),
     },
   };
+}
+
+/** `samePermissions(permissions, permissionsOf(grant))`, without copying the grant's lists. */
+function holdsGrant(permissions: AccountPermissions, grant: NatsGrant): boolean {
+  return (
+    sameSubjects(permissions.publish.allow, grant.publish.allow) &&
+    sameSubjects(permissions.publish.deny, grant.publish.deny) &&
+    sameSubjects(permissions.subscribe.allow, grant.subscribe.allow) &&
+    sameSubjects(permissions.subscribe.deny, grant.subscribe.deny)
+  );
+}
+
+/** Whether `list` is `normaliseSubjects(subjects)`: a strictly sorted list normalises to a copy of itself. */
+function sameSubjects(list: readonly string[], subjects: readonly string[]): boolean {
+  for (let index = 1; index < subjects.length; index++) {
+    if (!((subjects[index - 1] as string) < (subjects[index] as string))) {
+      return sameList(list, normaliseSubjects(subjects));
+    }
+  }
+  return sameList(list, subjects);
 }
 
 /** `pub [a.>] sub [a.>, _INBOX.>] deny sub [a.secret]`: one line a reviewer can compare. */

@@ -1,5 +1,5 @@
 import type { EffectiveAccess, Provenance } from "../../policy/model/effective-access.js";
-import type { PulsarGrant, PulsarResource, PulsarSettings } from "./policy/pulsar-model.js";
+import type { PulsarResource, PulsarSettings } from "./policy/pulsar-model.js";
 import { pulsarPolicy } from "./policy/pulsar-policy.js";
 import type { PulsarActual } from "./actual-state.js";
 import { isNamespaceManaged, isTenantManaged, topicNamespace } from "./policy/pulsar-scope.js";
@@ -36,6 +36,22 @@ function placeResource(resource: PulsarResource, settings: PulsarSettings, actua
   return { kind };
 }
 
+/** A resource's placement, and once a grant on it is written, the roles map of its level and name. */
+interface Placed {
+  readonly placement: Placement;
+  roles: Map<string, Want> | undefined;
+}
+
+/** The roles wanted at `key` on a level, created on the first grant written there. */
+function rolesAt(level: Map<string, Map<string, Want>>, key: string): Map<string, Want> {
+  let roles = level.get(key);
+  if (roles === undefined) {
+    roles = new Map<string, Want>();
+    level.set(key, roles);
+  }
+  return roles;
+}
+
 export function selectDesired(
   desired: EffectiveAccess,
   settings: PulsarSettings,
@@ -52,31 +68,9 @@ export function selectDesired(
   const protectedWanted = new Set<string>();
   const protectedRoles = new Set(settings.protectedPrincipals);
 
-  const place = (
-    level: Map<string, Map<string, Want>>,
-    key: string,
-    principal: string,
-    grant: PulsarGrant,
-  ): void => {
-    let roles = level.get(key);
-    if (roles === undefined) {
-      roles = new Map<string, Want>();
-      level.set(key, roles);
-    }
-    // A compiled grant is a Want as it is: actions sorted and deduplicated (mergePulsarGrants), provenance.
-    roles.set(principal, grant);
-  };
-
-  // Grants share their resource objects: each is placed (or found out of scope) once, not per principal.
-  const placements = new Map<PulsarResource, Placement>();
-  const placementOf = (resource: PulsarResource): Placement => {
-    let placement = placements.get(resource);
-    if (placement === undefined) {
-      placement = placeResource(resource, settings, actual);
-      placements.set(resource, placement);
-    }
-    return placement;
-  };
+  // Grants share their resource objects: each is placed (or found out of scope) once, not per principal,
+  // and keeps the roles map its grants go into, so writing one is a single Map.set.
+  const placements = new Map<PulsarResource, Placed>();
 
   const wanted = pulsarPolicy.accessOf(desired).principals;
   for (const principal of [...wanted.keys()].sort()) {
@@ -87,7 +81,13 @@ export function selectDesired(
       continue;
     }
     for (const grant of access.grants) {
-      const placement = placementOf(grant.resource);
+      let placed = placements.get(grant.resource);
+      if (placed === undefined) {
+        placed = { placement: placeResource(grant.resource, settings, actual), roles: undefined };
+        placements.set(grant.resource, placed);
+      }
+      const { placement } = placed;
+      // A compiled grant is a Want as it is: actions sorted and deduplicated (mergePulsarGrants), provenance.
       switch (placement.kind) {
         case "out-of-scope":
           outOfScope.add(placement.what);
@@ -96,17 +96,17 @@ export function selectDesired(
           absent.add(placement.what);
           break;
         case "tenant":
-          place(result.tenantAdmins, grant.resource.name, principal, grant);
+          placed.roles ??= rolesAt(result.tenantAdmins, grant.resource.name);
+          placed.roles.set(principal, grant);
           break;
         case "namespace":
         case "topic":
-          if (grant.actions.length > 0)
-            place(
-              placement.kind === "namespace" ? result.namespaces : result.topics,
-              grant.resource.name,
-              principal,
-              grant,
-            );
+          if (grant.actions.length === 0) break;
+          placed.roles ??= rolesAt(
+            placement.kind === "namespace" ? result.namespaces : result.topics,
+            grant.resource.name,
+          );
+          placed.roles.set(principal, grant);
       }
     }
   }

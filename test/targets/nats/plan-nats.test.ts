@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { compilePolicy } from "../../../src/policy/compile/compile.js";
+import type {
+  EffectiveAccess,
+  PrincipalAccess,
+  TargetAccess,
+} from "../../../src/policy/model/effective-access.js";
 import type { UserIdentity } from "../../../src/policy/model/model.js";
+import type { NatsGrant } from "../../../src/targets/nats/policy/nats-model.js";
 import type { NatsActual } from "../../../src/targets/nats/actual-state.js";
 import { keyForPrincipal, type AccountPermissions, type NatsEntry } from "../../../src/targets/nats/entry.js";
 import { planNats } from "../../../src/targets/nats/plan-nats.js";
@@ -137,6 +143,26 @@ describe("planNats", () => {
     expect(summary(plan)).toEqual(["grant alice account APP"]);
     expect(plan.changes[0]?.operation).toMatchObject({ enable: true });
     expect(plan.notices.join("\n")).toMatch(/protected principals kept .*admin \(account APP\)/);
+  });
+
+  it("compares a hand-built grant's subjects as an entry holds them: sorted, each once", () => {
+    const compiled = desired([user("alice")], { alice: ["app-user"] });
+    const nats = compiled.targets.get("nats") as TargetAccess<NatsGrant>;
+    const access = nats.principals.get("alice") as PrincipalAccess<NatsGrant>;
+    const grant = access.grants[0] as NatsGrant;
+    const unsorted: NatsGrant = { ...grant, subscribe: { allow: ["app.>", "_INBOX.>", "app.>"], deny: [] } };
+    const handBuilt: EffectiveAccess = {
+      ...compiled,
+      targets: new Map([
+        ...compiled.targets,
+        ["nats", { ...nats, principals: new Map([["alice", { ...access, grants: [unsorted] }]]) }],
+      ]),
+    };
+    expect(planNats(handBuilt, SETTINGS, actual({ alice: { accounts: { APP } } })).changes).toEqual([]);
+    const fewer: AccountPermissions = { ...APP, subscribe: { allow: ["_INBOX.>"], deny: [] } };
+    const plan = planNats(handBuilt, SETTINGS, actual({ alice: { accounts: { APP: fewer } } }));
+    expect(summary(plan)).toEqual(["update alice account APP"]);
+    expect(plan.changes[0]?.operation).toMatchObject({ permissions: APP });
   });
 
   it("fingerprints permissions, not changedBy", () => {
