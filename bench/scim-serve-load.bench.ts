@@ -336,7 +336,7 @@ function report(rate: number, byMode: ReadonlyMap<Mode, Measured[]>): void {
     ["  why (all runs)", (runs) => errorStatuses(runs.map((r) => r.step.statuses))],
     ["writes per fsync", (runs) => median(runs.map((r) => r.writesPerFsync)).toFixed(1)],
     [
-      "proposer caught up",
+      "proposer settled",
       (runs) => {
         const caught = runs.flatMap((r) => (r.caughtUp === undefined ? [] : [r.caughtUp]));
         if (caught.length === 0) return "-";
