@@ -111,7 +111,14 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
           settings: threadSettingsOf(options.proposer),
           log: proposerLog,
         })
-      : startProposer({ ledger, ...options.proposals, repo, policyDir, log: proposerLog, ...options.proposer });
+      : startProposer({
+          ledger,
+          ...options.proposals,
+          repo,
+          policyDir,
+          log: proposerLog,
+          ...options.proposer,
+        });
   const applier =
     options.applyOnMerge === undefined
       ? undefined

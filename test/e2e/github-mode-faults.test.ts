@@ -1,100 +1,42 @@
 /**
  * Issue 12's faults at the process level: `scim-gitops serve` in GitHub mode (the built CLI, a child
  * process, the App's own retries and the proposer's default backoff, nothing shortened) against the
- * stateful GitHub fake, which lives in this process and so outlives a killed serve. GitHub down for a full
- * minute while the IdP writes, serve killed with SIGKILL mid-flush and mid-emergency, a secondary limit and
- * 5xx answers during a flush. Whatever happens, every change serve acknowledged reaches the sync branch (or
- * main), there is one sync PR, and no leaver is in two emergency PRs.
+ * stateful GitHub fake, which lives in this process and so outlives serve. GitHub down for a full minute
+ * while the IdP writes, a secondary limit and 5xx answers during a flush. Whatever happens, every change
+ * serve acknowledged reaches the sync branch (or main), and there is one sync PR. Crashes are in
+ * github-mode-kills.test.ts.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import type { JournalLedger } from "../../src/ledger/journal-ledger-contract.js";
-import { openLedger } from "../../src/ledger/journal-ledger.js";
-import { GitHubPolicyRepo } from "../../src/repos/github/github-policy-repo.js";
-import type { FakeGitHub } from "../fakes/github/fake-github.js";
-import type { FakePull } from "../fakes/github/fake-github-state.js";
-import { expectConsistent } from "../proposals/github/faults/faults-fixture.js";
-import { fakeClient } from "../repos/github/github-fixture.js";
 import { oktaUser, patchOf } from "../scim/support/scim-server.js";
-import type { ServeProcess } from "../server/serve-process.js";
-import type { GitHubModeWorld, ScimAnswer } from "./support/github-mode.js";
+import type { ScimAnswer } from "./support/github-mode.js";
 import {
   EMERGENCY_LABEL,
   emergencyPullsOf,
   healthOf,
-  INSTALLATION,
-  openGitHubMode,
   scimIdOf,
   scimRequest,
   SYNC,
   syncPulls,
   yamlAt,
 } from "./support/github-mode.js";
+import {
+  ALICE_FILE,
+  closeFaultsWorld,
+  deactivate,
+  expectOnSyncBranch,
+  fileOf,
+  openServing,
+  settled,
+  stopAndExpectConsistent,
+} from "./support/github-mode-faults.js";
 
 /** The proposer's longest wait between attempts in serve (DEFAULT_CONFIG.retryDelaysMs' last). */
 const BACKOFF_CAP_MS = 30_000;
 /** Probot's plugin-retry, on in the App, waits 1 + 4 + 9 s over a request's three retries. */
 const PLUGIN_RETRY_MS = 14_000;
-const ALICE_FILE = "policies/identities/users/alice-example-com.yaml";
 const CAROL_FILE = "policies/identities/users/carol-example-com.yaml";
 
-let world: GitHubModeWorld | undefined;
-let ledger: JournalLedger | undefined;
-
-afterEach(async () => {
-  await ledger?.close();
-  ledger = undefined;
-  await world?.close();
-  world = undefined;
-});
-
-const fileOf = (userName: string) => `policies/identities/users/${userName.replace(/[@.]/g, "-")}.yaml`;
-
-/**
- * Serve has nothing left to do: healthy, a flush finished after `since` (a restarted serve flushes once at
- * start, after its recovery), and nothing pending in the ledger, the proposer or the emergency queue.
- */
-async function settled(serve: ServeProcess, since: number, timeout: number): Promise<void> {
-  await expect
-    .poll(
-      async () => {
-        const { status, body } = await healthOf(serve);
-        return (
-          status === 200 &&
-          Date.parse(body.flush.lastFlushAt ?? "") >= since &&
-          body.ledger.pendingWrites === 0 &&
-          body.flush.pendingChanges === 0 &&
-          body.flush.emergencies.queued === 0
-        );
-      },
-      { timeout, interval: 250 },
-    )
-    .toBe(true);
-}
-
-/**
- * Once serve is stopped: its ledger reopened, and the fixture's end-state check over it (one open sync PR,
- * everything the ledger holds on the sync branch or main, no case in two open emergency PRs, no answer
- * outside GitHub's schema). The test reads GitHub as the App's installation.
- */
-async function expectConsistentAfter(fake: FakeGitHub, dataDir: string): Promise<void> {
-  ledger = await openLedger({ dir: dataDir });
-  const minted = fake.app?.mint(INSTALLATION).body as { token: string };
-  const repo = new GitHubPolicyRepo({
-    client: fakeClient(fake, { auth: { token: minted.token } }),
-    owner: fake.owner,
-    repo: fake.repo,
-  });
-  await expectConsistent({ fake, repo, ledger });
-}
-
-/** Each acknowledged user's file on the sync branch says what the IdP was told it holds. */
-function expectOnSyncBranch(fake: FakeGitHub, expected: ReadonlyMap<string, Record<string, unknown>>) {
-  const wrong = [...expected].filter(
-    ([userName, fields]) =>
-      !Object.entries(fields).every(([key, value]) => yamlAt(fake, SYNC, fileOf(userName))?.[key] === value),
-  );
-  expect(wrong.map(([userName]) => userName)).toEqual([]);
-}
+afterEach(closeFaultsWorld);
 
 describe("GitHub down for a full minute", () => {
   it(
@@ -225,179 +167,6 @@ describe("GitHub down for a full minute", () => {
       );
 
       await stopAndExpectConsistent(fake, serve);
-    },
-  );
-});
-
-/** A fresh fake whose main requires the App's guard, and serve in GitHub mode on it. */
-async function openServing(prefix: string): Promise<{ fake: FakeGitHub; serve: ServeProcess }> {
-  world = await openGitHubMode(prefix);
-  world.fake.state.rules.set("main", { requiredChecks: ["revocation-guard"] });
-  return { fake: world.fake, serve: await world.startServe() };
-}
-
-/** Serve started again on the same data directory (the killed one's ledger). */
-function restartServe(): Promise<ServeProcess> {
-  if (world === undefined) throw new Error("no serve to restart");
-  return world.startServe();
-}
-
-/** The IdP deactivates `userName`: serve must acknowledge it. */
-async function deactivate(serve: ServeProcess, userName: string): Promise<void> {
-  const id = await scimIdOf(serve, "Users", "userName", userName);
-  const answer = await scimRequest(
-    serve,
-    "PATCH",
-    `/Users/${id}`,
-    patchOf({ op: "replace", path: "active", value: false }),
-  );
-  expect(answer.status).toBe(200);
-}
-
-/** Serve stops cleanly (nothing owed to GitHub is left behind) and the end state is consistent. */
-async function stopAndExpectConsistent(fake: FakeGitHub, serve: ServeProcess): Promise<void> {
-  await fake.webhooks.idle();
-  expect(await serve.stop("SIGTERM")).toBe(0);
-  await expectConsistentAfter(fake, world?.dataDir ?? "");
-}
-
-/**
- * Kills serve with SIGKILL the first time a request matching `when` reaches the fake, before GitHub acts
- * on it; resolves once GitHub has acted on it anyway (as it does for a client that died waiting), so a
- * restart does not race the fake finishing that request.
- */
-function killServeOn(
-  fake: FakeGitHub,
-  serve: ServeProcess,
-  when: (method: string, path: string) => boolean,
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    fake.faults.beforeRequest = async (method, path) => {
-      if (!when(method, path)) return;
-      fake.faults.beforeRequest = undefined;
-      await serve.stop("SIGKILL");
-      const from = fake.log.length;
-      expect
-        .poll(() => fake.log.slice(from).some((entry) => entry.method === method && entry.path === path), {
-          timeout: 30_000,
-        })
-        .toBe(true)
-        .then(() => resolve(), reject);
-    };
-  });
-}
-
-/**
- * A leaver deactivated through serve, serve killed with SIGKILL at the first request matching `when`, and
- * serve started again on the same data directory until it has nothing left to do.
- */
-async function leaverKilledOn(
-  prefix: string,
-  when: (fake: FakeGitHub, method: string, path: string) => boolean,
-): Promise<{ fake: FakeGitHub; again: ServeProcess; beforeRestart: FakePull[] }> {
-  const { fake, serve: first } = await openServing(prefix);
-  const dead = killServeOn(fake, first, (method, path) => when(fake, method, path));
-  await deactivate(first, "alice@example.com");
-  await dead;
-  const beforeRestart = emergencyPullsOf(fake).map((pull) => ({ ...pull }));
-  const restartedAt = Date.now();
-  const again = await restartServe();
-  await settled(again, restartedAt, 60_000);
-  return { fake, again, beforeRestart };
-}
-
-/** Alice revoked on main; serve stops cleanly and the end state is consistent. */
-async function expectRevokedAndConsistent(fake: FakeGitHub, serve: ServeProcess): Promise<void> {
-  expect(yamlAt(fake, "main", ALICE_FILE)).toMatchObject({ active: false });
-  await stopAndExpectConsistent(fake, serve);
-}
-
-describe("serve killed with SIGKILL and started again on the same data directory", () => {
-  it(
-    "mid-flush during an import of 300 users: every acknowledged user on the sync branch, one sync PR, one emergency",
-    { timeout: 150_000 },
-    async () => {
-      const { fake, serve: first } = await openServing("e2e-github-faults-kill-flush-");
-      const acknowledged = new Map<string, Record<string, unknown>>();
-      // The first sync commit once the import is well under way: a flush is writing when serve dies.
-      const dead = killServeOn(
-        fake,
-        first,
-        (method, path) => method === "POST" && path.endsWith("/git/commits") && acknowledged.size >= 100,
-      );
-      let aliceAcknowledged = false;
-      for (let n = 0; n < 300; n++) {
-        const userName = `import-${n}@example.com`;
-        const answer = await scimRequest(first, "POST", "/Users", oktaUser(userName)).catch(() => undefined);
-        if (answer === undefined) break;
-        expect(answer.status).toBe(201);
-        acknowledged.set(userName, { id: answer.body.id, userName, active: true });
-        if (n === 20) {
-          await deactivate(first, "alice@example.com");
-          aliceAcknowledged = true;
-        }
-      }
-      await dead;
-      expect(first.child.signalCode).toBe("SIGKILL");
-      expect(aliceAcknowledged).toBe(true);
-      expect(acknowledged.size).toBeGreaterThanOrEqual(100);
-
-      const restartedAt = Date.now();
-      const again = await restartServe();
-      await settled(again, restartedAt, 60_000);
-      expect(syncPulls(fake)).toHaveLength(1);
-      expect(syncPulls(fake)[0]?.state).toBe("open");
-      expectOnSyncBranch(fake, acknowledged);
-      const emergencies = emergencyPullsOf(fake);
-      expect(emergencies.filter((pull) => pull.state === "open")).toEqual([]);
-      expect(emergencies.filter((pull) => pull.mergeCommit !== undefined)).toHaveLength(1);
-      await expectRevokedAndConsistent(fake, again);
-    },
-  );
-
-  it(
-    "after the merge was asked for, before its answer: the restart finds it merged, one emergency PR",
-    { timeout: 90_000 },
-    async () => {
-      const { fake, again } = await leaverKilledOn(
-        "e2e-github-faults-kill-merge-",
-        (_fake, method, path) => method === "PUT" && path.endsWith("/merge"),
-      );
-      const emergencies = emergencyPullsOf(fake);
-      expect(emergencies).toHaveLength(1);
-      expect(emergencies[0]).toMatchObject({ state: "closed", labels: [EMERGENCY_LABEL] });
-      expect(emergencies[0]?.mergeCommit).toBeDefined();
-      const merges = fake.log.filter((entry) => entry.method === "PUT" && entry.path.endsWith("/merge"));
-      expect(merges).toHaveLength(1);
-      await expectRevokedAndConsistent(fake, again);
-    },
-  );
-
-  it(
-    "between the emergency PR's opening (labelled, checked) and its merge: the restart finishes that PR, one emergency PR",
-    { timeout: 90_000 },
-    async () => {
-      // The App posts its checks on the PR once it is open and labelled, then merges.
-      const { fake, again, beforeRestart } = await leaverKilledOn(
-        "e2e-github-faults-kill-open-",
-        (fake, method, path) =>
-          method === "POST" && path.endsWith("/check-runs") && emergencyPullsOf(fake).length > 0,
-      );
-      const [interrupted] = beforeRestart;
-      expect(beforeRestart).toHaveLength(1);
-      expect(interrupted).toMatchObject({ state: "open", labels: [EMERGENCY_LABEL] });
-      expect(again.stdout() + again.stderr()).toContain(
-        "emergency proposals open from before the start: 0 kept (auto-merge or a review finishes them), " +
-          "1 interrupted (finished unless main moved), 0 half-made closed and proposed afresh",
-      );
-      // The restart would have opened exactly that PR again, so it merges that one: one PR, one merge.
-      const emergencies = emergencyPullsOf(fake);
-      expect(emergencies.map((pull) => [pull.number, pull.state, pull.mergeCommit !== undefined])).toEqual([
-        [interrupted?.number, "closed", true],
-      ]);
-      const merges = fake.log.filter((entry) => entry.method === "PUT" && entry.path.endsWith("/merge"));
-      expect(merges).toHaveLength(1);
-      await expectRevokedAndConsistent(fake, again);
     },
   );
 });
