@@ -14,14 +14,12 @@ import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "../src/config.js";
-import { compilePolicy } from "../src/policy/compile/compile.js";
-import { hasErrors, loadPolicy } from "../src/policy/load/load.js";
 import { natsTarget } from "../src/targets/nats/nats-target.js";
-import { POLICY_TARGETS } from "../src/targets/registry.js";
 import { startFakePulsarAdmin } from "../test/fakes/pulsar-admin/server.js";
 import { startNatsServer } from "../test/support/nats-server.js";
 import type { CompilePlanFigures } from "./compile-plan-run.js";
-import { generatePolicyFiles } from "./generate-policy.js";
+import { cpuProfileArgs } from "./cpu-profile.js";
+import { largePolicy } from "./large-policy.js";
 import { seedPulsarInSync } from "./in-sync-cluster.js";
 
 const GOAL_MS = 1_000;
@@ -34,18 +32,8 @@ const CPU_PROF = process.env["COMPILE_CPU_PROF"];
 
 export async function run(): Promise<void> {
   const runs = Number(process.env["BENCH_RUNS"] ?? 3);
-  const files = generatePolicyFiles({
-    users: 10_000,
-    groups: 1_000,
-    membersPerGroup: 20,
-    roles: 500,
-    namespaces: 2_000,
-  });
+  const { files, settings, desired } = largePolicy(NOW);
   const bytes = [...files.values()].reduce((sum, text) => sum + text.length, 0);
-  const loaded = loadPolicy(files, { dir: "policies", now: NOW, targets: POLICY_TARGETS });
-  if (hasErrors(loaded.diagnostics)) throw new Error("the generated policy does not validate");
-  const desired = compilePolicy(loaded.policy, NOW);
-  const settings = loaded.policy.settings;
 
   const scratch = await mkdtemp(join(tmpdir(), "compile-bench-"));
   const pulsar = await startFakePulsarAdmin({ tokens: { [TOKEN]: "admin" }, superUserRoles: ["admin"] });
@@ -117,7 +105,7 @@ export async function run(): Promise<void> {
 
 /** One fresh process doing plan's work against the world above. */
 async function runOnce(dir: string, env: Record<string, string>): Promise<CompilePlanFigures> {
-  const profile = CPU_PROF === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${resolve(CPU_PROF)}`];
+  const profile = cpuProfileArgs(CPU_PROF === undefined ? undefined : resolve(CPU_PROF));
   const child = spawn(process.execPath, [...profile, "--import", "tsx", RUN, dir], {
     env: { PATH: process.env["PATH"] ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],

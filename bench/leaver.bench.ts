@@ -6,6 +6,7 @@
  * HTTP, as Okta sends it) to (a) the emergency merge on main (serve's log line), (b) the NATS connection
  * closed (the client's own event), (c) the Pulsar grants gone as the admin API reads them (polled GETs).
  * Goal: all three within 3 s. BENCH_RUNS leavers (default 3), one after another; the median is the figure.
+ * SERVE_CPU_PROF=DIR writes a --cpu-prof profile of serve (each of its threads) into DIR.
  */
 import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { Agent } from "node:http";
@@ -13,19 +14,18 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Events, type NatsConnection } from "nats";
-import { compilePolicy } from "../src/policy/compile/compile.js";
-import { hasErrors, loadPolicy } from "../src/policy/load/load.js";
 import type { EffectiveAccess } from "../src/policy/model/effective-access.js";
 import { openGitPolicyRepo } from "../src/repos/git/open-git-policy-repo.js";
 import { natsPolicy } from "../src/targets/nats/policy/nats-policy.js";
 import type { NatsGrant } from "../src/targets/nats/policy/nats-model.js";
-import { POLICY_TARGETS } from "../src/targets/registry.js";
 import { startFakePulsarAdmin, type FakePulsarAdmin } from "../test/fakes/pulsar-admin/server.js";
 import { startWorld, type NatsWorld } from "../test/nats/fixture.js";
 import { sendScim } from "../test/server/send-scim.js";
 import { startServeProcess, type ServeProcess } from "../test/server/serve-process.js";
-import { generatePolicyFiles, userName, uuid } from "./generate-policy.js";
+import { cpuProfileArgs } from "./cpu-profile.js";
+import { userName, uuid } from "./generate-policy.js";
 import { grantedNamespaces, seedPulsarInSync } from "./in-sync-cluster.js";
+import { largePolicy } from "./large-policy.js";
 
 const GOAL_MS = 3_000;
 const NOW = new Date();
@@ -52,16 +52,7 @@ interface Breakdown {
 export async function run(): Promise<void> {
   const runs = Number(process.env["BENCH_RUNS"] ?? 3);
   const scratch = await mkdtemp(join(tmpdir(), "leaver-bench-"));
-  const files = generatePolicyFiles({
-    users: 10_000,
-    groups: 1_000,
-    membersPerGroup: 20,
-    roles: 500,
-    namespaces: 2_000,
-  });
-  const loaded = loadPolicy(files, { dir: "policies", now: NOW, targets: POLICY_TARGETS });
-  if (hasErrors(loaded.diagnostics)) throw new Error("the generated policy does not validate");
-  const desired = compilePolicy(loaded.policy, NOW);
+  const { files, settings, desired } = largePolicy(NOW);
   const leavers = pickLeavers(desired, runs);
 
   let world: NatsWorld | undefined;
@@ -76,7 +67,7 @@ export async function run(): Promise<void> {
     const repoPath = join(scratch, "repo");
     await openGitPolicyRepo(repoPath, { createFrom: source });
     pulsar = await startFakePulsarAdmin({ tokens: { [PULSAR_TOKEN]: "admin" }, superUserRoles: ["admin"] });
-    const grants = seedPulsarInSync(pulsar, desired, loaded.policy.settings);
+    const grants = seedPulsarInSync(pulsar, desired, settings);
     world = await startWorld();
     await world.startService();
 
@@ -85,6 +76,7 @@ export async function run(): Promise<void> {
       dataDir: join(scratch, "data"),
       repoPath,
       args: ["--apply-on-merge"],
+      nodeArgs: cpuProfileArgs(process.env["SERVE_CPU_PROF"]),
       startTimeoutMs: 120_000,
       env: {
         SCIM_TOKEN,

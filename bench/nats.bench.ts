@@ -14,8 +14,9 @@ import { encodeAuthorizationResponse, encodeUser } from "@nats-io/jwt";
 import { createAccount, createServer, createUser, fromSeed } from "@nats-io/nkeys";
 import { connect, Events, type ConnectionOptions, type NatsConnection } from "nats";
 import { createFastKeyPair } from "../src/targets/nats/callout/ed25519-key-pair.js";
+import { cpuProfileArgs } from "./cpu-profile.js";
 import { encodeAuthorizationResponseJwt, encodeUserJwt } from "../src/targets/nats/callout/nats-jwt.js";
-import { BUCKET, perms, startWorld, type NatsWorld } from "../test/nats/fixture.js";
+import { natsAuthEnv, perms, startWorld, type NatsWorld } from "../test/nats/fixture.js";
 
 const SEQUENTIAL = 300;
 const FRESH_TOKENS = 200;
@@ -126,23 +127,10 @@ export async function run(): Promise<void> {
 
 /** `scim-gitops nats-auth` as an operator runs it, against the world's server, bucket and IdP. */
 async function startNatsAuth(world: NatsWorld): Promise<ChildProcess> {
-  const { server, oidc } = world;
   // NATS_AUTH_CPU_PROF=DIR: a --cpu-prof profile of nats-auth, for what its share of a connect is spent on.
-  const profile = process.env["NATS_AUTH_CPU_PROF"];
-  const nodeArgs = profile === undefined || profile === "" ? [] : ["--cpu-prof", `--cpu-prof-dir=${profile}`];
+  const nodeArgs = cpuProfileArgs(process.env["NATS_AUTH_CPU_PROF"]);
   const child = spawn(process.execPath, [...nodeArgs, CLI, "nats-auth"], {
-    env: {
-      PATH: process.env["PATH"] ?? "",
-      NATS_URL: server.url,
-      NATS_USER: server.auth.user,
-      NATS_PASSWORD: server.auth.password,
-      NATS_SYS_USER: server.sys.user,
-      NATS_SYS_PASSWORD: server.sys.password,
-      NATS_AUTH_ISSUER_SEED: server.issuerSeed,
-      OIDC_ISSUER: oidc.issuer,
-      OIDC_AUDIENCE: oidc.audience,
-      NATS_BUCKET: BUCKET,
-    },
+    env: { PATH: process.env["PATH"] ?? "", ...natsAuthEnv(world) },
     stdio: ["ignore", "ignore", "pipe"],
   });
   let log = "";

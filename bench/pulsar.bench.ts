@@ -3,17 +3,14 @@
  * fake over real HTTP. Plan time, reads per namespace (goal 1), writes on a no-op apply (goal 0), and the
  * time to apply 1,000 changes with 20 ms of latency per request (concurrency across namespaces shows).
  */
-import { compilePolicy } from "../src/policy/compile/compile.js";
-import { hasErrors, loadPolicy } from "../src/policy/load/load.js";
 import { Secret } from "../src/secret.js";
-import { POLICY_TARGETS } from "../src/targets/registry.js";
 import { pulsarPolicy } from "../src/targets/pulsar/policy/pulsar-policy.js";
 import { PulsarAdminClient } from "../src/targets/pulsar/admin-client.js";
 import { WRITE_CONCURRENCY } from "../src/targets/pulsar/apply-pulsar.js";
 import { pulsarTarget } from "../src/targets/pulsar/pulsar-target.js";
 import { READ_CONCURRENCY } from "../src/targets/pulsar/read-actual.js";
 import { startFakePulsarAdmin, type FakePulsarAdmin } from "../test/fakes/pulsar-admin/server.js";
-import { generatePolicyFiles } from "./generate-policy.js";
+import { largePolicy } from "./large-policy.js";
 import { seedPulsarInSync } from "./in-sync-cluster.js";
 
 const NOW = new Date("2026-11-29T00:00:00Z");
@@ -22,17 +19,7 @@ const LATENCY_MS = 20;
 const CHANGES = 1_000;
 
 export async function run(): Promise<void> {
-  const files = generatePolicyFiles({
-    users: 10_000,
-    groups: 1_000,
-    membersPerGroup: 20,
-    roles: 500,
-    namespaces: 2_000,
-  });
-  const loaded = loadPolicy(files, { dir: "policies", now: NOW, targets: POLICY_TARGETS });
-  if (hasErrors(loaded.diagnostics)) throw new Error("the generated policy does not validate");
-  const desired = compilePolicy(loaded.policy, NOW);
-  const settings = loaded.policy.settings;
+  const { files, settings, desired } = largePolicy(NOW);
   const fake = await startFakePulsarAdmin({ tokens: { [TOKEN]: "admin" }, superUserRoles: ["admin"] });
   try {
     const grants = seedPulsarInSync(fake, desired, settings);

@@ -27,6 +27,7 @@ import { normaliseResource } from "../src/scim/normalise.js";
 import { groupSchema, userSchema } from "../src/scim/schemas.js";
 import { startServeProcess, waitForFlush, type ServeProcess } from "../test/server/serve-process.js";
 import type { LoadPlan, SeededGroup, SeededUser, StepResult } from "./scim-load-generator.js";
+import { cpuProfileArgs } from "./cpu-profile.js";
 import { report, type Measured, type Mode } from "./scim-serve-load-report.js";
 
 const TOKEN = "scim-serve-load-token-3c9d1e";
@@ -187,7 +188,7 @@ async function startServe(dataDir: string, repoPath: string, mode: Mode, profile
     dataDir,
     repoPath,
     env: { SCIM_TOKEN: TOKEN, LEDGER_GROUP_COMMIT: mode.groupCommit ? "on" : "off" },
-    ...(CPU_PROF === undefined ? {} : { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${profile}`] }),
+    nodeArgs: cpuProfileArgs(CPU_PROF === undefined ? undefined : profile),
     startTimeoutMs: 120_000,
   });
   return {
@@ -206,11 +207,7 @@ async function startServe(dataDir: string, repoPath: string, mode: Mode, profile
 
 async function startBare(dataDir: string, profile: string): Promise<Target> {
   const child = fork(fileURLToPath(new URL("./scim-bare-server.ts", import.meta.url)), [dataDir, TOKEN], {
-    execArgv: [
-      "--import",
-      "tsx",
-      ...(CPU_PROF === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profile}`]),
-    ],
+    execArgv: ["--import", "tsx", ...cpuProfileArgs(CPU_PROF === undefined ? undefined : profile)],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const [{ root }] = (await once(child, "message")) as [{ root: string }];

@@ -34,6 +34,26 @@ export interface NatsWorld {
   stop(): Promise<void>;
 }
 
+/**
+ * What an operator sets for `scim-gitops nats-auth` against this world's server, bucket and IdP (DESIGN
+ * §9), with the xkey seed when the server has one: for tests and benchmarks that run the command itself.
+ */
+export function natsAuthEnv(world: Pick<NatsWorld, "server" | "oidc">): Record<string, string> {
+  const { server, oidc } = world;
+  return {
+    NATS_URL: server.url,
+    NATS_USER: server.auth.user,
+    NATS_PASSWORD: server.auth.password,
+    NATS_SYS_USER: server.sys.user,
+    NATS_SYS_PASSWORD: server.sys.password,
+    NATS_AUTH_ISSUER_SEED: server.issuerSeed,
+    ...(server.xkeySeed === undefined ? {} : { NATS_AUTH_XKEY_SEED: server.xkeySeed }),
+    OIDC_ISSUER: oidc.issuer,
+    OIDC_AUDIENCE: oidc.audience,
+    NATS_BUCKET: BUCKET,
+  };
+}
+
 export function perms(
   pub: string[],
   sub: string[],

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { BUCKET, perms, startWorld, type NatsWorld } from "./fixture.js";
+import { BUCKET, natsAuthEnv, perms, startWorld, type NatsWorld } from "./fixture.js";
 
 const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 
@@ -15,19 +15,7 @@ afterAll(async () => world?.stop());
 it("scim-gitops nats-auth answers callouts from the environment's settings and stops on SIGTERM", async () => {
   const { server, oidc } = world;
   const child = spawn(process.execPath, ["--import", "tsx", MAIN, "nats-auth"], {
-    env: {
-      PATH: process.env.PATH,
-      NATS_URL: server.url,
-      NATS_USER: server.auth.user,
-      NATS_PASSWORD: server.auth.password,
-      NATS_SYS_USER: server.sys.user,
-      NATS_SYS_PASSWORD: server.sys.password,
-      NATS_AUTH_ISSUER_SEED: server.issuerSeed,
-      NATS_AUTH_XKEY_SEED: server.xkeySeed,
-      OIDC_ISSUER: oidc.issuer,
-      OIDC_AUDIENCE: oidc.audience,
-      NATS_BUCKET: BUCKET,
-    },
+    env: { PATH: process.env.PATH, ...natsAuthEnv(world) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";

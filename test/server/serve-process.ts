@@ -104,17 +104,10 @@ export async function runServeUntilExit(
   return { status, stdout, stderr };
 }
 
-/** `SERVE_CPU_PROF=DIR` runs serve under `node --cpu-prof` (benchmarks: where serve's time goes). */
-function profileArgs(): string[] {
-  const dir = process.env["SERVE_CPU_PROF"];
-  return dir === undefined || dir === "" ? [] : ["--cpu-prof", `--cpu-prof-dir=${dir}`];
-}
-
 export async function startServeProcess(options: ServeProcessOptions): Promise<ServeProcess> {
   const child = spawn(
     process.execPath,
     [
-      ...profileArgs(),
       ...(options.nodeArgs ?? []),
       ...cliCommand(),
       "serve",

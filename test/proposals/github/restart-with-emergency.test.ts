@@ -8,6 +8,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { EMERGENCY_LABEL } from "../../../src/proposals/github/github-emergency-host.js";
 import { REVOCATION_GUARD_CHECK } from "../../../src/proposals/github/pull-request-checks.js";
+import type { EmergencyHost } from "../../../src/proposals/emergency-host.js";
 import type { Proposer } from "../../../src/proposals/proposer.js";
 import { startProposer } from "../../../src/proposals/proposer.js";
 import { SYNC_BRANCH } from "../../../src/proposals/sync-branch.js";
@@ -35,13 +36,19 @@ function composed(now: Date) {
   return composeOnFake(world, { now });
 }
 
-/** The App (re)started: a fresh composition and proposer on the same ledger, as after a restart. */
-async function startApp(now: Date) {
+/**
+ * The App (re)started: a fresh composition and proposer on the same ledger, as after a restart. `host`
+ * may change the composition's emergency host (a merge that never reaches GitHub).
+ */
+async function startApp(now: Date, host: (composed: EmergencyHost) => EmergencyHost = (same) => same) {
   const warnings: string[] = [];
   const github = composed(now);
+  const emergencyHost = github.proposer.emergencyHost;
+  if (emergencyHost === undefined) throw new Error("the composition has no emergency host");
   proposer = startProposer({
     ledger: world.ledger,
     ...github.proposer,
+    emergencyHost: host(emergencyHost),
     debounceMs: 60_000,
     maxWaitMs: 60_000,
     watchMainMs: 0,
@@ -172,19 +179,10 @@ describe("a restart with an emergency PR open", () => {
 async function aliceInterruptedBeforeMerge(): Promise<FakePull> {
   world = await openGitHubProposals({ merge: "direct" });
   world.fake.state.rules.set("main", { requiredChecks: [REVOCATION_GUARD_CHECK] });
-  const github = composed(NOW);
-  const host = github.proposer.emergencyHost;
-  if (host === undefined) throw new Error("the composition has no emergency host");
-  proposer = startProposer({
-    ledger: world.ledger,
-    ...github.proposer,
-    emergencyHost: { ...host, merge: () => Promise.resolve({ waiting: "the App stopped before merging" }) },
-    debounceMs: 60_000,
-    maxWaitMs: 60_000,
-    watchMainMs: 0,
-    now: () => NOW,
-    log: { info() {}, warn() {}, error() {} },
-  });
+  await startApp(NOW, (host) => ({
+    ...host,
+    merge: () => Promise.resolve({ waiting: "the App stopped before merging" }),
+  }));
   await patch(world.ledger, "User", ALICE_ID, { active: false });
   await expect.poll(() => proposer?.state().emergencies.unmerged, { timeout: 10_000 }).toBe(1);
   await stopApp();
