@@ -10,14 +10,18 @@ import type { JournalLedger } from "../ledger/journal-ledger-contract.js";
 import { openLedger } from "../ledger/journal-ledger.js";
 import { readLedgerSeed } from "../proposals/ledger-seed.js";
 import { startProposer, type Proposer, type ProposerOptions } from "../proposals/proposer.js";
-import { startProposerThread, threadSettingsOf } from "../proposals/thread/proposer-thread.js";
+import {
+  startBackgroundThread,
+  threadSettingsOf,
+  type BackgroundThread,
+} from "./background/background-thread.js";
 import { BUNDLED_POLICIES, openGitPolicyRepo } from "../repos/git/open-git-policy-repo.js";
 import type { PolicyRepo } from "../repos/policy-repo.js";
 import { createScimHandler } from "../scim/handler.js";
 import { rateLimitOf } from "../scim/rate-limit.js";
 import type { Secret } from "../secret.js";
 import type { Config } from "../config.js";
-import { startApplyOnMerge, type ApplyOnMerge } from "./apply-on-merge.js";
+import { startApplyOnMerge, type ApplyOnMergeState } from "./apply-on-merge.js";
 import { buildHealthReport } from "./health.js";
 import type { Logger } from "./logger.js";
 import { ServiceMetrics } from "./metrics.js";
@@ -61,11 +65,11 @@ export type ServiceOptions = ServiceBackend & {
   /** The ledger's group commit (default on); off only for the load benchmark's baseline. */
   readonly ledgerGroupCommit?: boolean;
   /**
-   * Embedded mode: run the proposer on a worker thread of its own (`startProposerThread`), so its flushes
-   * and proofs never hold a SCIM request. `serve` does; in-process tests do not, since the thread loads the
-   * built JavaScript.
+   * Embedded mode: run the proposer and apply-on-merge on a worker thread of their own
+   * (`startBackgroundThread`), so their flushes, proofs and applies never hold a SCIM request. `serve`
+   * does; in-process tests do not, since the thread loads the built JavaScript.
    */
-  readonly proposerThread?: boolean;
+  readonly backgroundThread?: boolean;
 };
 
 export interface RunningService {
@@ -75,7 +79,6 @@ export interface RunningService {
   readonly ledger: JournalLedger;
   readonly repo: PolicyRepo;
   readonly proposer: Proposer;
-  readonly applier: ApplyOnMerge | undefined;
   readonly server: Server;
   close(): Promise<void>;
 }
@@ -97,38 +100,20 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     log: (line) => log.info(line),
     groupCommit: options.ledgerGroupCommit ?? true,
   });
-  const proposerLog = {
-    info: (line: string) => log.info(line),
-    warn: (line: string) => log.warn(line),
-    error: (line: string) => log.error(line),
-  };
-  const proposer =
-    options.proposerThread === true && options.repoPath !== undefined
-      ? startProposerThread({
-          ledger,
-          repoPath: options.repoPath,
-          policyDir,
-          settings: threadSettingsOf(options.proposer),
-          log: proposerLog,
-        })
-      : startProposer({
-          ledger,
-          ...options.proposals,
-          repo,
-          policyDir,
-          log: proposerLog,
-          ...options.proposer,
-        });
-  const applier =
-    options.applyOnMerge === undefined
-      ? undefined
-      : startApplyOnMerge({ repo, policyDir, config: options.applyOnMerge.config, log });
-  if (applier !== undefined) {
-    proposer.onMainMoved((head) => applier.mainMoved(head));
-    // A merge made while serve was down (or an apply cut short by a crash) is applied now.
-    const head = await repo.head(repo.baseBranch);
-    if (head !== undefined) applier.mainMoved(head);
-  }
+  const proposing =
+    options.backgroundThread === true && options.repoPath !== undefined
+      ? withClose(
+          startBackgroundThread({
+            ledger,
+            repoPath: options.repoPath,
+            policyDir,
+            settings: threadSettingsOf(options.proposer),
+            ...(options.applyOnMerge === undefined ? {} : { applyOnMerge: options.applyOnMerge }),
+            log,
+          }),
+        )
+      : await proposeInProcess(options, { ledger, repo, policyDir });
+  const { proposer } = proposing;
   const metrics = new ServiceMetrics();
   let shuttingDown = false;
   const repositoryHealth = cachedRepositoryHealth(repo);
@@ -145,8 +130,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const closeParts = async () => {
     scim.close();
     await extra?.close?.();
-    await proposer.close();
-    await applier?.close();
+    await proposing.close();
     await ledger.close();
   };
   try {
@@ -160,13 +144,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     scim,
     ...(fallback === undefined ? {} : { fallback: (req, res) => fallback.handle(req, res) }),
     metrics,
-    renderMetrics: () => metrics.render(ledger.health(), proposer.state(), applier?.state()),
+    renderMetrics: () => metrics.render(ledger.health(), proposer.state(), proposing.applyState()),
     health: async () =>
       buildHealthReport({
         ledger: ledger.health(),
         repository: await repositoryHealth(),
         proposer: proposer.state(),
-        ...(applier === undefined ? {} : { apply: applier.state() }),
+        ...(proposing.applyState() === undefined ? {} : { apply: proposing.applyState() }),
         shuttingDown,
       }),
     log,
@@ -192,7 +176,6 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     ledger,
     repo,
     proposer,
-    applier,
     server,
     close() {
       closing ??= (async () => {
@@ -201,6 +184,55 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         await closeParts();
       })();
       return closing;
+    },
+  };
+}
+
+/** The proposer (and apply-on-merge) however they run: what the service reads and closes. */
+interface Proposing {
+  readonly proposer: Proposer;
+  applyState(): ApplyOnMergeState | undefined;
+  /** Pending proposals flushed, then the apply in progress finished. */
+  close(): Promise<void>;
+}
+
+function withClose(thread: BackgroundThread): Proposing {
+  // The thread closes its applier after its proposer.
+  return { ...thread, close: () => thread.proposer.close() };
+}
+
+/** The proposer and apply-on-merge on the service's own thread: GitHub mode, and in-process tests. */
+async function proposeInProcess(
+  options: ServiceOptions,
+  parts: { readonly ledger: JournalLedger; readonly repo: PolicyRepo; readonly policyDir: string },
+): Promise<Proposing> {
+  const { log } = options;
+  const proposer = startProposer({
+    ...parts,
+    ...options.proposals,
+    log: {
+      info: (line) => log.info(line),
+      warn: (line) => log.warn(line),
+      error: (line) => log.error(line),
+    },
+    ...options.proposer,
+  });
+  const applier =
+    options.applyOnMerge === undefined
+      ? undefined
+      : startApplyOnMerge({ ...parts, config: options.applyOnMerge.config, log });
+  if (applier !== undefined) {
+    proposer.onMainMoved((head) => applier.mainMoved(head));
+    // A merge made while serve was down (or an apply cut short by a crash) is applied now.
+    const head = await parts.repo.head(parts.repo.baseBranch);
+    if (head !== undefined) applier.mainMoved(head);
+  }
+  return {
+    proposer,
+    applyState: () => applier?.state(),
+    async close() {
+      await proposer.close();
+      await applier?.close();
     },
   };
 }

@@ -115,7 +115,7 @@ Exit codes: 0 stopped by a signal, 1 could not start (the message says why).
         ...common,
         repoPath,
         policyDir: config.env["POLICY_DIR"]?.trim() || "policies",
-        proposerThread: true,
+        backgroundThread: true,
       });
       repositoryLines = [
         `Policy repository: ${repoPath} (git; proposals on ${SYNC_BRANCH}, emergencies merged into main)`,

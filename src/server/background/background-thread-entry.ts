@@ -1,12 +1,17 @@
 /**
- * The proposer thread (worker_threads): the whole proposer of embedded mode — rendering identities, the
- * revocation proof's compiles, git — away from the thread that answers SCIM, so a flush or an emergency
- * never holds an IdP's request (issue 11). Started by `startProposerThread`; talks only in messages.
+ * Serve's background thread (worker_threads) in embedded mode: the whole proposer — rendering identities,
+ * the revocation proof's compiles, git — and, with `--apply-on-merge`, the apply of each new main, away
+ * from the thread that answers SCIM, so a flush, an emergency or an apply never holds an IdP's request
+ * (issue 11). The apply also reuses the proof's compile of the revision it applies. Started by
+ * `startBackgroundThread`; talks only in messages.
  */
 import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
+import { loadConfig } from "../../config.js";
+import { startProposer } from "../../proposals/proposer.js";
 import { openGitPolicyRepo } from "../../repos/git/open-git-policy-repo.js";
-import { startProposer } from "../proposer.js";
+import { startApplyOnMerge } from "../apply-on-merge.js";
+import type { Logger } from "../logger.js";
 import { MirrorLedger } from "./mirror-ledger.js";
 import type { FromThread, ProposerThreadData, ToThread } from "./thread-messages.js";
 
@@ -27,33 +32,45 @@ try {
 }
 
 const port = parentPort;
-if (port === null) throw new Error("proposer-thread-entry runs only as a worker thread");
+if (port === null) throw new Error("background-thread-entry runs only as a worker thread");
 const data = workerData as ProposerThreadData;
 const post = (message: FromThread) => port.postMessage(message);
 
 const ledger = new MirrorLedger(data.seed);
 const repo = await openGitPolicyRepo(data.repoPath, { policyDir: data.policyDir });
-const proposer = startProposer({
-  ledger,
-  repo,
-  policyDir: data.policyDir,
-  ...data.settings,
-  log: {
-    info: (line) => post({ kind: "log", level: "info", line }),
-    warn: (line) => post({ kind: "log", level: "warn", line }),
-    error: (line) => post({ kind: "log", level: "error", line }),
-  },
+/** Lines for the service's logger, which redacts and writes them. */
+const log: Logger = {
+  info: (line, fields) =>
+    post({ kind: "log", level: "info", line, ...(fields === undefined ? {} : { fields }) }),
+  warn: (line, fields) =>
+    post({ kind: "log", level: "warn", line, ...(fields === undefined ? {} : { fields }) }),
+  error: (line, fields) =>
+    post({ kind: "log", level: "error", line, ...(fields === undefined ? {} : { fields }) }),
+};
+const proposer = startProposer({ ledger, repo, policyDir: data.policyDir, ...data.settings, log });
+const applier =
+  data.applyOnMerge === undefined
+    ? undefined
+    : startApplyOnMerge({ repo, policyDir: data.policyDir, config: loadConfig(data.applyOnMerge.env), log });
+proposer.onMainMoved((head) => {
+  applier?.mainMoved(head);
+  post({ kind: "main-moved", head });
 });
-proposer.onMainMoved((head) => post({ kind: "main-moved", head }));
+if (applier !== undefined) {
+  // A merge made while serve was down (or an apply cut short by a crash) is applied now.
+  const head = await repo.head(repo.baseBranch);
+  if (head !== undefined) applier.mainMoved(head);
+}
 
 let received = 0;
 let shown = "";
 const showState = () => {
   const state = proposer.state();
-  const text = `${received} ${JSON.stringify(state)}`;
+  const apply = applier?.state();
+  const text = `${received} ${JSON.stringify(state)} ${JSON.stringify(apply)}`;
   if (text === shown) return;
   shown = text;
-  post({ kind: "state", state, at: Date.now(), received });
+  post({ kind: "state", state, at: Date.now(), received, ...(apply === undefined ? {} : { apply }) });
 };
 const timer = setInterval(showState, STATE_EVERY_MS);
 
@@ -83,7 +100,10 @@ port.on("message", (message: ToThread) => {
       return;
     case "close":
       clearInterval(timer);
-      void settle(message.id, proposer.close()).then(() => port.close());
+      void settle(
+        message.id,
+        proposer.close().then(() => applier?.close()),
+      ).then(() => port.close());
       return;
   }
 });

@@ -1,16 +1,27 @@
 import { Worker } from "node:worker_threads";
 import type { IdentityLedger } from "../../ledger/ledger.js";
-import type { Proposer, ProposerLogger, ProposerOptions, ProposerState } from "../proposer.js";
-import { ProposerStats } from "../proposer-state.js";
+import type { Config } from "../../config.js";
+import type { Proposer, ProposerOptions, ProposerState } from "../../proposals/proposer.js";
+import { ProposerStats } from "../../proposals/proposer-state.js";
+import type { ApplyOnMergeState } from "../apply-on-merge.js";
+import type { Logger } from "../logger.js";
 import type { FromThread, ProposerThreadData, ThreadSettings, ToThread } from "./thread-messages.js";
 
-export interface ProposerThreadOptions {
+export interface BackgroundThreadOptions {
   readonly ledger: IdentityLedger;
   /** The policy repository on disk; it must exist (the service opened or created it). */
   readonly repoPath: string;
   readonly policyDir: string;
   readonly settings?: ThreadSettings;
-  readonly log: ProposerLogger;
+  /** `serve --apply-on-merge`: the configuration the thread applies main with. */
+  readonly applyOnMerge?: { readonly config: Config };
+  readonly log: Logger;
+}
+
+export interface BackgroundThread {
+  readonly proposer: Proposer;
+  /** What the thread's apply-on-merge last reported; undefined without `applyOnMerge`. */
+  applyState(): ApplyOnMergeState | undefined;
 }
 
 /** The settings of `options` a thread can take: its numbers (functions such as `now` stay behind). */
@@ -32,20 +43,20 @@ const SETTING_KEYS = [
   "retryDelaysMs",
 ] as const satisfies readonly (keyof ThreadSettings)[];
 
-const ENTRY = new URL("./proposer-thread-entry.js", import.meta.url);
+const ENTRY = new URL("./background-thread-entry.js", import.meta.url);
 
 /**
- * Embedded mode's proposer on a worker thread of its own (proposer-thread-entry.ts), behind the same
- * `Proposer` face. The SCIM thread only forwards each durable ledger change (a structured clone of the
+ * Embedded mode's proposer, and with `applyOnMerge` the apply of each new main, on a worker thread of their
+ * own (background-thread-entry.ts), the proposer behind the same `Proposer` face. The SCIM thread only forwards each durable ledger change (a structured clone of the
  * resource) and reads the state the thread last reported; a flush of 10k identities or an emergency
  * proof compiling the whole policy runs beside the IdP's requests instead of in front of them.
  */
-export function startProposerThread(options: ProposerThreadOptions): Proposer {
+export function startBackgroundThread(options: BackgroundThreadOptions): BackgroundThread {
   const { ledger, log } = options;
   const listeners = new Set<(head: string) => void>();
   const replies = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
   let nextId = 1;
-  let reported: { state: ProposerState; at: number; received: number } | undefined;
+  let reported: { state: ProposerState; at: number; received: number; apply?: ApplyOnMergeState } | undefined;
   let sent = 0;
   let stopped: Error | undefined;
 
@@ -54,6 +65,9 @@ export function startProposerThread(options: ProposerThreadOptions): Proposer {
     repoPath: options.repoPath,
     policyDir: options.policyDir,
     settings: options.settings ?? {},
+    ...(options.applyOnMerge === undefined
+      ? {}
+      : { applyOnMerge: { env: { ...options.applyOnMerge.config.env } } }),
     seed: { users: ledger.list("User"), groups: ledger.list("Group"), lastSeq: ledger.lastSeq },
   };
   const worker = new Worker(ENTRY, { workerData: data });
@@ -78,10 +92,15 @@ export function startProposerThread(options: ProposerThreadOptions): Proposer {
   worker.on("message", (message: FromThread) => {
     switch (message.kind) {
       case "state":
-        reported = { state: message.state, at: message.at, received: message.received };
+        reported = {
+          state: message.state,
+          at: message.at,
+          received: message.received,
+          ...(message.apply === undefined ? {} : { apply: message.apply }),
+        };
         return;
       case "log":
-        log[message.level](message.line);
+        log[message.level](message.line, message.fields);
         return;
       case "main-moved":
         for (const listener of listeners) listener(message.head);
@@ -105,7 +124,7 @@ export function startProposerThread(options: ProposerThreadOptions): Proposer {
   worker.on("error", fail);
   worker.on("exit", (code) => fail(new Error(`the proposer thread exited with ${code}`)));
 
-  return {
+  const proposer: Proposer = {
     flush: () => ask((id) => ({ kind: "flush", id })),
     state() {
       const state = reported?.state ?? STARTING;
@@ -141,6 +160,7 @@ export function startProposerThread(options: ProposerThreadOptions): Proposer {
       await worker.terminate();
     },
   };
+  return { proposer, applyState: () => reported?.apply };
 }
 
 /** What the service shows before the thread's first report (it starts in milliseconds): nothing done yet. */

@@ -1,6 +1,6 @@
 /**
  * The proposer on its own worker thread, as `serve` runs it in embedded mode (issue 11): the built module
- * (the thread loads dist/proposals/thread/proposer-thread-entry.js, which `npm test` builds first), a real
+ * (the thread loads dist/server/background/background-thread-entry.js, which `npm test` builds first), a real
  * journal ledger and a real git repository. It must behave as the in-process proposer does: what the
  * ledger acknowledges reaches the sync branch, an emergency merges, and nothing reads as flushed early.
  */
@@ -8,11 +8,11 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Proposer } from "../../../src/proposals/proposer.js";
-import type * as ThreadModule from "../../../src/proposals/thread/proposer-thread.js";
+import type * as ThreadModule from "../../../src/server/background/background-thread.js";
 import { SYNC_BRANCH } from "../../../src/proposals/sync-branch.js";
-import { patch, put } from "../ledger-writes.js";
-import type { Fixture } from "../policy-fixture.js";
-import { ALICE_ID, makeFixture, scimUser } from "../policy-fixture.js";
+import { patch, put } from "../../proposals/ledger-writes.js";
+import type { Fixture } from "../../proposals/policy-fixture.js";
+import { ALICE_ID, makeFixture, scimUser } from "../../proposals/policy-fixture.js";
 
 const BUILT = join(
   import.meta.dirname,
@@ -20,11 +20,11 @@ const BUILT = join(
   "..",
   "..",
   "dist",
-  "proposals",
-  "thread",
-  "proposer-thread.js",
+  "server",
+  "background",
+  "background-thread.js",
 );
-const { startProposerThread } = (await import(BUILT)) as typeof ThreadModule;
+const { startBackgroundThread } = (await import(BUILT)) as typeof ThreadModule;
 
 const CAROL_ID = "c0ffee00-0000-4000-8000-00000000000c";
 const ALICE_FILE = "policies/identities/users/alice-example-com.yaml";
@@ -42,17 +42,17 @@ afterEach(async () => {
 });
 
 function start(repoPath = join(fixture.scratch, "repo")): Proposer {
-  proposer = startProposerThread({
+  proposer = startBackgroundThread({
     ledger: fixture.ledger,
     repoPath,
     policyDir: "policies",
     settings: { debounceMs: 60_000, maxWaitMs: 60_000, watchMainMs: 0 },
     log: {
-      info: (line) => lines.push(line),
-      warn: (line) => lines.push(line),
-      error: (line) => lines.push(line),
+      info: (line: string) => lines.push(line),
+      warn: (line: string) => lines.push(line),
+      error: (line: string) => lines.push(line),
     },
-  });
+  }).proposer;
   return proposer;
 }
 
