@@ -1,5 +1,8 @@
-import { spawn } from "node:child_process";
 import { statSync } from "node:fs";
+import { GitLauncher } from "./git-launcher.js";
+import { spawnGit, type GitResult, type SpawnFailure } from "./spawn-git.js";
+
+export type { GitResult } from "./spawn-git.js";
 
 export class GitError extends Error {
   override name = "GitError";
@@ -23,17 +26,24 @@ function isDirectory(path: string): boolean {
  * Node reports a missing working directory exactly like a missing program (`spawn git ENOENT`), so look at
  * the directory before blaming the git install.
  */
-function explainSpawnFailure(error: Error, cwd: string): GitError {
-  if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
-    return new GitError(`could not run git in ${cwd}: ${error.message}`, { cause: error });
-  }
+function explainSpawnFailure({ failed }: SpawnFailure, cwd: string): GitError {
+  if (failed.code !== "ENOENT") return new GitError(`could not run git in ${cwd}: ${failed.message}`);
   return isDirectory(cwd)
-    ? new GitError("could not run git: it is not on PATH; install git 2.39 or newer", { cause: error })
+    ? new GitError("could not run git: it is not on PATH; install git 2.39 or newer")
     : new GitError(
         `could not run git in ${cwd}: the directory does not exist (was the repository moved or deleted?); ` +
           "restore it, or point --repo at the policy repository and restart",
-        { cause: error },
       );
+}
+
+let launcher: GitLauncher | undefined;
+
+/**
+ * From now on this process (this thread: each has its own modules) runs git through a small launcher
+ * process (git-launcher.ts), for a process whose heap is large: serve's proposer thread.
+ */
+export function runGitThroughLauncher(): void {
+  launcher ??= new GitLauncher();
 }
 
 /** Runs one git command and resolves to its stdout. Rejects with git's own stderr, which names the fix. */
@@ -87,35 +97,18 @@ export async function readTreeFiles(repo: string, rev: string, dir: string): Pro
   return files;
 }
 
-export interface GitResult {
-  readonly code: number;
-  readonly stdout: Buffer;
-  readonly stderr: string;
-}
-
 /**
  * Runs one git command and resolves whatever its exit code, for commands whose code is an answer
  * (`merge-base --is-ancestor`, `merge-tree --write-tree`, `rev-parse --verify --quiet`).
  */
-export function gitResult(args: readonly string[], options: GitOptions): Promise<GitResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("git", args, {
-      cwd: options.cwd,
-      env: { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C", ...options.env },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
-    child.on("error", (error) => reject(explainSpawnFailure(error, options.cwd)));
-    child.on("close", (code) =>
-      resolve({
-        code: code ?? -1,
-        stdout: Buffer.concat(out),
-        stderr: Buffer.concat(err).toString("utf8").trim(),
-      }),
-    );
-    child.stdin.end(options.input);
-  });
+export async function gitResult(args: readonly string[], options: GitOptions): Promise<GitResult> {
+  const command = {
+    args,
+    cwd: options.cwd,
+    env: { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C", ...options.env },
+    ...(options.input === undefined ? {} : { input: options.input }),
+  };
+  const outcome = await (launcher === undefined ? spawnGit(command) : launcher.run(command));
+  if ("failed" in outcome) throw explainSpawnFailure(outcome, options.cwd);
+  return outcome;
 }

@@ -9,6 +9,7 @@ import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import { loadConfig } from "../../config.js";
 import { startProposer } from "../../proposals/proposer.js";
+import { runGitThroughLauncher } from "../../repos/git/git.js";
 import { openGitPolicyRepo } from "../../repos/git/open-git-policy-repo.js";
 import { startApplyOnMerge } from "../apply-on-merge.js";
 import type { Logger } from "../logger.js";
@@ -30,6 +31,9 @@ try {
 } catch {
   // Not every platform schedules threads on their own; the proposer then runs at the service's priority.
 }
+
+// Serve's heap holds the directory and the policy: a git spawned from it would fork all of it.
+runGitThroughLauncher();
 
 const port = parentPort;
 if (port === null) throw new Error("background-thread-entry runs only as a worker thread");
